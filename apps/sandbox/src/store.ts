@@ -1,0 +1,207 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+// Drafts live in memory only; published articles are also written to the data file (if any), so
+// links handed out before a restart keep working. Ids are 19-digit decimal strings, never numbers:
+// they are past 2^53 and would lose digits.
+
+export interface StoredTopic {
+  id: string;
+  name: string;
+}
+
+export interface Draft {
+  id: string;
+  author: string;
+  title: string;
+  content: string;
+  created: number;
+  updated: number;
+}
+
+export interface Article {
+  id: string;
+  author: string;
+  title: string;
+  html: string;
+  topics: StoredTopic[];
+  /** Epoch ms of the first publish. */
+  created: number;
+  /** Epoch ms of the latest publish. */
+  updated: number;
+}
+
+const articleSchema = z.object({
+  id: z.string().regex(/^\d{15,20}$/),
+  author: z.string(),
+  title: z.string(),
+  html: z.string(),
+  topics: z.array(z.object({ id: z.string(), name: z.string() })),
+  created: z.number(),
+  updated: z.number(),
+});
+const fileSchema = z.object({ version: z.literal(1), articles: z.array(articleSchema) });
+
+export class DataFileError extends Error {
+  override name = 'DataFileError';
+}
+
+export class Store {
+  readonly #dataFile: string | undefined;
+  #drafts = new Map<string, Draft>();
+  // Insertion order is publish order, which is what /__sandbox/articles promises.
+  #articles = new Map<string, Article>();
+  #lastId = 0n;
+  #counter = 0n;
+  // Writes run one after another so an older snapshot can never land after a newer one.
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(dataFile?: string) {
+    this.#dataFile = dataFile;
+  }
+
+  async load(): Promise<void> {
+    if (!this.#dataFile) return;
+    let text: string;
+    try {
+      text = await readFile(this.#dataFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    let parsed: z.infer<typeof fileSchema>;
+    try {
+      parsed = fileSchema.parse(JSON.parse(text));
+    } catch (error) {
+      throw new DataFileError(`SANDBOX_DATA_FILE ${this.#dataFile} is not a sandbox data file: ${(error as Error).message}`);
+    }
+    for (const article of parsed.articles) {
+      this.#articles.set(article.id, article);
+      const n = BigInt(article.id);
+      if (n > this.#lastId) this.#lastId = n;
+    }
+  }
+
+  newId(): string {
+    // Time-based like Zhihu's ids; strictly increasing even within one millisecond or after a restart.
+    this.#counter = (this.#counter + 1n) % 1_000_000n;
+    let id = BigInt(Date.now()) * 1_000_000n + this.#counter;
+    if (id <= this.#lastId) id = this.#lastId + 1n;
+    this.#lastId = id;
+    return id.toString();
+  }
+
+  createDraft(author: string, title: string, content: string): Draft {
+    const now = Date.now();
+    const draft: Draft = { id: this.newId(), author, title, content, created: now, updated: now };
+    this.#drafts.set(draft.id, draft);
+    return { ...draft };
+  }
+
+  draft(id: string): Draft | undefined {
+    const draft = this.#drafts.get(id);
+    return draft ? { ...draft } : undefined;
+  }
+
+  /**
+   * Drafts are not persisted: after a restart, editing a published article starts a new draft
+   * from the article under the same id, as Zhihu's "edit" does.
+   */
+  draftFromArticle(id: string): Draft | undefined {
+    const existing = this.#drafts.get(id);
+    if (existing) return { ...existing };
+    const article = this.#articles.get(id);
+    if (!article) return undefined;
+    const draft: Draft = {
+      id,
+      author: article.author,
+      title: article.title,
+      content: article.html,
+      created: article.created,
+      updated: article.updated,
+    };
+    this.#drafts.set(id, draft);
+    return { ...draft };
+  }
+
+  updateDraft(id: string, patch: { title?: string; content?: string }): Draft | undefined {
+    const draft = this.#drafts.get(id);
+    if (!draft) return undefined;
+    if (patch.title !== undefined) draft.title = patch.title;
+    if (patch.content !== undefined) draft.content = patch.content;
+    draft.updated = Date.now();
+    return { ...draft };
+  }
+
+  /** Publishes (or republishes) a draft under its own id. */
+  async publish(draftId: string, fields: { title: string; html: string; topics: StoredTopic[] }): Promise<Article> {
+    const draft = this.#drafts.get(draftId);
+    if (!draft) throw new Error(`no draft ${draftId}`);
+    const now = Date.now();
+    draft.title = fields.title;
+    draft.content = fields.html;
+    draft.updated = now;
+    const previous = this.#articles.get(draftId);
+    const article: Article = {
+      id: draftId,
+      author: draft.author,
+      title: fields.title,
+      html: fields.html,
+      topics: fields.topics,
+      created: previous?.created ?? now,
+      updated: now,
+    };
+    this.#articles.set(article.id, article);
+    await this.#persist();
+    return { ...article };
+  }
+
+  article(id: string): Article | undefined {
+    const article = this.#articles.get(id);
+    return article ? { ...article } : undefined;
+  }
+
+  /** Oldest first. */
+  articles(author?: string): Article[] {
+    const all = [...this.#articles.values()];
+    return (author === undefined ? all : all.filter((a) => a.author === author)).map((a) => ({ ...a }));
+  }
+
+  hasAuthor(name: string): boolean {
+    for (const a of this.#articles.values()) if (a.author === name) return true;
+    for (const d of this.#drafts.values()) if (d.author === name) return true;
+    return false;
+  }
+
+  async reset(): Promise<void> {
+    this.#drafts.clear();
+    this.#articles.clear();
+    const file = this.#dataFile;
+    if (file) {
+      const remove = () => rm(file, { force: true });
+      this.#writing = this.#writing.then(remove, remove);
+    }
+    await this.#writing;
+  }
+
+  /** Resolves once every write asked for so far is on disk. */
+  async flush(): Promise<void> {
+    await this.#writing;
+  }
+
+  #persist(): Promise<void> {
+    const file = this.#dataFile;
+    if (!file) return Promise.resolve();
+    const run = async () => {
+      // Snapshot at write time, so a queued write always stores the latest state.
+      const body = JSON.stringify({ version: 1, articles: [...this.#articles.values()] }, null, 2);
+      const tmp = `${file}.${process.pid}.tmp`;
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(tmp, body, 'utf8');
+      await rename(tmp, file);
+    };
+    this.#writing = this.#writing.then(run, run);
+    return this.#writing;
+  }
+}

@@ -1,0 +1,16 @@
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
+import { unavailable } from '../services/tasks';
+import { AppError } from '../trpc';
+
+/** Takes one point or refuses with RATE_LIMITED and the seconds to wait. */
+export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, what: string, points = 1): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (res) {
+    if (res instanceof RateLimiterRes) {
+      const wait = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      throw new AppError('TOO_MANY_REQUESTS', `${what}; try again in ${wait} s`, 'RATE_LIMITED', wait);
+    }
+    throw unavailable('Redis');
+  }
+}

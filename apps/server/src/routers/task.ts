@@ -1,0 +1,58 @@
+import {
+  createBatchInput,
+  createTaskInput,
+  listTasksInput,
+  onUpdateInput,
+  rescheduleInput,
+  taskIdInput,
+  taskIdsInput,
+} from '@zpub/shared';
+import { tracked, type TRPCRouterRecord } from '@trpc/server';
+import { protectedProcedure } from '../trpc';
+import { consumeOrRefuse } from './limits';
+
+export const taskRouter = {
+  create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
+    const { accountId, ...article } = input;
+    // Ownership first: a refused account must not cost a submission.
+    await ctx.services.accounts.owned(ctx.user.id, accountId);
+    await consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
+    return ctx.services.tasks.create(ctx.user.id, accountId, article);
+  }),
+
+  createBatch: protectedProcedure.input(createBatchInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.accounts.owned(ctx.user.id, input.accountId);
+    await consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
+    return ctx.services.tasks.createBatch(ctx.user.id, input.accountId, input.articles);
+  }),
+
+  byId: protectedProcedure.input(taskIdInput).query(({ ctx, input }) => ctx.services.tasks.byId(ctx.user.id, input.id)),
+
+  list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => ctx.services.index.list(ctx.user.id, input)),
+
+  cancel: protectedProcedure.input(taskIdInput).mutation(({ ctx, input }) => ctx.services.tasks.cancel(ctx.user.id, input.id)),
+
+  retry: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.tasks.owned(ctx.user.id, input.id);
+    await consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
+    return ctx.services.tasks.retry(ctx.user.id, input.id);
+  }),
+
+  cancelMany: protectedProcedure.input(taskIdsInput).mutation(({ ctx, input }) => ctx.services.tasks.many(ctx.user.id, input.ids, 'cancel')),
+
+  retryMany: protectedProcedure.input(taskIdsInput).mutation(async ({ ctx, input }) => {
+    await consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
+    return ctx.services.tasks.many(ctx.user.id, input.ids, 'retry');
+  }),
+
+  reschedule: protectedProcedure
+    .input(rescheduleInput)
+    .mutation(({ ctx, input }) => ctx.services.tasks.reschedule(ctx.user.id, input.id, input.scheduledAt)),
+
+  /** Every change of the caller's tasks, resumable from the last event id it saw. */
+  onUpdate: protectedProcedure.input(onUpdateInput).subscription(async function* ({ ctx, input, signal }) {
+    for await (const event of ctx.services.hub.subscribe(ctx.user.id, input?.lastEventId ?? null, signal)) {
+      yield tracked(event.id, event);
+    }
+  }),
+} satisfies TRPCRouterRecord;

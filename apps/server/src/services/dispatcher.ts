@@ -1,0 +1,201 @@
+/**
+ * Decides which pending task goes to the queue next. Bee-Queue is first-in first-out, so the
+ * fairness lives here: only a few tasks wait in the queue at any time, each user has at most
+ * USER_MAX_RUNNING tasks queued or running, users take turns (fewest in flight first), a user's
+ * own tasks go by priority then age, scheduled tasks wait for their time, and one platform
+ * account publishes at most once per ACCOUNT_MIN_INTERVAL_S. Only the leader dispatches.
+ */
+import { taskError } from '@zpub/shared';
+import type { Logger, TaskStates } from '@zpub/shared/node';
+import type BeeQueue from 'bee-queue';
+import type { AccountDirectory } from './accounts';
+import type { TaskIndex, TaskRow } from './task-index';
+
+export interface DispatcherOptions {
+  userMaxRunning: number;
+  accountMinIntervalS: number;
+  autoRetries: number;
+  retryBackoffMs: number;
+  /** Slots of the live workers; the queue holds at most about that many waiting tasks. */
+  liveSlots: () => number;
+}
+
+export class Dispatcher {
+  private active = false;
+  private scheduled: NodeJS.Timeout | null = null;
+  private runningPass: Promise<void> | null = null;
+  private again = false;
+  private ticker: NodeJS.Timeout | null = null;
+  /** When each account last had a task dispatched (for pacing). */
+  private readonly lastDispatch = new Map<string, number>();
+  /** Users in the order they were last served, for taking turns. */
+  private readonly lastServed = new Map<string, number>();
+
+  constructor(
+    private readonly index: TaskIndex,
+    private readonly states: TaskStates,
+    private readonly queue: BeeQueue,
+    private readonly accounts: AccountDirectory,
+    private readonly publish: (e: Parameters<TaskIndex['apply']>[0]) => void,
+    private readonly opts: DispatcherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  setActive(active: boolean): void {
+    this.active = active;
+    if (active && !this.ticker) {
+      // Scheduled tasks become due with time, not with events.
+      this.ticker = setInterval(() => this.kick(), 1000);
+      this.kick();
+    }
+    if (!active && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  /** Asks for a pass soon; many kicks in a burst make one pass. */
+  kick(): void {
+    if (!this.active || this.scheduled) return;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = null;
+      if (this.runningPass) {
+        this.again = true;
+        return;
+      }
+      this.runningPass = this.pass()
+        .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'dispatch pass failed'))
+        .finally(() => {
+          this.runningPass = null;
+          if (this.again) {
+            this.again = false;
+            this.kick();
+          }
+        });
+    }, 5);
+  }
+
+  async stop(): Promise<void> {
+    this.setActive(false);
+    if (this.scheduled) clearTimeout(this.scheduled);
+    this.scheduled = null;
+    await this.runningPass;
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.active) return;
+    const now = Date.now();
+    const flight = this.index.inFlight();
+    let room = Math.max(4, this.opts.liveSlots()) - flight.queued;
+    if (room <= 0) return;
+
+    // Candidates: per user, the best due task that its limits and its account's pacing allow.
+    const users = [...this.index.users()]
+      .filter((u) => (flight.byUser.get(u) ?? 0) < this.opts.userMaxRunning)
+      .sort(
+        (a, b) =>
+          (flight.byUser.get(a) ?? 0) - (flight.byUser.get(b) ?? 0) ||
+          (this.lastServed.get(a) ?? 0) - (this.lastServed.get(b) ?? 0),
+      );
+    const picks: TaskRow[] = [];
+    const userCount = new Map<string, number>();
+    for (let round = 0; room > 0 && round < this.opts.userMaxRunning; round++) {
+      let progressed = false;
+      for (const userId of users) {
+        if (room <= 0) break;
+        const used = (flight.byUser.get(userId) ?? 0) + (userCount.get(userId) ?? 0);
+        if (used >= this.opts.userMaxRunning) continue;
+        const pick = this.index
+          .duePending(userId, now)
+          .find((t) => !picks.includes(t) && this.accountReady(t.accountId, flight.byAccount, picks, now));
+        if (!pick) continue;
+        picks.push(pick);
+        userCount.set(userId, (userCount.get(userId) ?? 0) + 1);
+        room--;
+        progressed = true;
+      }
+      if (!progressed) break;
+    }
+    for (const task of picks) {
+      if (!this.active) return;
+      await this.dispatch(task);
+    }
+  }
+
+  private accountReady(accountId: string, byAccount: Map<string, number>, picks: TaskRow[], now: number): boolean {
+    if (this.opts.accountMinIntervalS === 0) return true;
+    if ((byAccount.get(accountId) ?? 0) > 0) return false;
+    if (picks.some((p) => p.accountId === accountId)) return false;
+    const last = this.lastDispatch.get(accountId) ?? 0;
+    return now - last >= this.opts.accountMinIntervalS * 1000;
+  }
+
+  private async dispatch(task: TaskRow): Promise<void> {
+    const account = await this.accounts.get(task.accountId);
+    if (!account || account.userId !== task.userId) {
+      await this.failFast(task, 'ACCOUNT_NOT_FOUND');
+      return;
+    }
+    if (account.state === 'expired') {
+      // Known to be logged out: no browser would get further than the login check.
+      await this.failFast(task, 'LOGIN_EXPIRED');
+      return;
+    }
+    const jobId = `${task.id}-${task.v + 1}`;
+    const res = await this.states.transition(task.id, {
+      from: ['pending'],
+      to: 'queued',
+      v: task.v,
+      stage: 'queued',
+      set: { jobId },
+    });
+    if (!res.ok) return; // cancelled or rescheduled meanwhile: nothing to do
+    this.publishLocal(task, res.eventId, res.v, 'queued', 'queued', res.progress);
+    this.lastDispatch.set(task.accountId, Date.now());
+    this.lastServed.set(task.userId, Date.now());
+    try {
+      const job = this.queue
+        .createJob({ taskId: task.id, jobId })
+        .setId(jobId)
+        .retries(this.opts.autoRetries);
+      if (this.opts.retryBackoffMs > 0) job.backoff('exponential', this.opts.retryBackoffMs);
+      await job.save();
+    } catch (err) {
+      this.log.warn({ taskId: task.id, err: (err as Error).message }, 'enqueue failed; handing the task back');
+      const back = await this.states
+        .transition(task.id, { from: ['queued'], to: 'pending', stage: 'requeued', message: 'the queue was unavailable' })
+        .catch(() => null);
+      if (back?.ok) this.publishLocal(task, back.eventId, back.v, 'pending', 'requeued', back.progress);
+    }
+  }
+
+  private async failFast(task: TaskRow, code: 'LOGIN_EXPIRED' | 'ACCOUNT_NOT_FOUND'): Promise<void> {
+    const error = taskError(code);
+    const res = await this.states.transition(task.id, { from: ['pending'], to: 'failed', stage: 'failed', error, message: error.message });
+    if (res.ok) this.publishLocal(task, res.eventId, res.v, 'failed', 'failed', res.progress, error);
+  }
+
+  /** Applies our own change to the local index at once, so the next pass counts it. */
+  private publishLocal(
+    task: TaskRow,
+    eventId: string,
+    v: number,
+    status: TaskRow['status'],
+    stage: TaskRow['stage'],
+    progress: number,
+    error?: TaskRow['error'],
+  ): void {
+    this.publish({
+      id: eventId,
+      taskId: task.id,
+      userId: task.userId,
+      attempt: task.attempt,
+      v,
+      status,
+      progress,
+      stage,
+      error,
+      at: new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Repairs tasks whose MongoDB record, Redis state and queue disagree after a crash or an outage:
+ * saved but never registered, queued without a job, running on a worker that is gone. Only the
+ * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
+ */
+import type { Logger, Models, RedisClient, RedisKeys, TaskStates } from '@zpub/shared/node';
+import type BeeQueue from 'bee-queue';
+import type { TaskIndex } from './task-index';
+import { listWorkers } from './workers';
+
+export interface ReconcilerOptions {
+  intervalMs: number;
+  /** A queued task older than this without a job in the queue is handed back. */
+  queuedGraceMs: number;
+  workerTimeoutMs: number;
+}
+
+export class Reconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  repaired = 0;
+
+  constructor(
+    private readonly index: TaskIndex,
+    private readonly states: TaskStates,
+    private readonly models: Models,
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly queue: BeeQueue,
+    private readonly kick: () => void,
+    private readonly opts: ReconcilerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  setActive(active: boolean): void {
+    if (active && !this.timer) this.timer = setInterval(() => void this.pass(), this.opts.intervalMs);
+    if (!active && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  async pass(): Promise<number> {
+    if (this.busy || !this.redis.isReady) return 0;
+    this.busy = true;
+    let fixed = 0;
+    try {
+      const live = [...this.index.all()].filter((r) => r.status === 'pending' || r.status === 'queued' || r.status === 'running');
+      if (live.length === 0) return 0;
+      const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
+      const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
+      const now = Date.now();
+      for (const row of live) {
+        let state = await this.states.get(row.id);
+        if (!state) {
+          // Saved in MongoDB but unknown to Redis (a crash between the two, or Redis lost its data).
+          const doc = await this.models.Task.findById(row.id).lean();
+          if (!doc) continue;
+          await this.states.ensure({
+            taskId: row.id,
+            userId: row.userId,
+            accountId: row.accountId,
+            status: doc.status,
+            attempt: doc.attempt,
+            v: doc.v,
+            progress: doc.progress,
+            stage: doc.stage,
+            submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
+          });
+          state = await this.states.get(row.id);
+          if (!state) continue;
+          fixed++;
+          this.log.warn({ taskId: row.id, status: state.status }, 'task was missing from Redis; restored from MongoDB');
+        }
+        if (state.status === 'queued' && now - Date.parse(row.updatedAt) > this.opts.queuedGraceMs) {
+          const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
+          if (!job) fixed += await this.handBack(row.id, state.v, 'queued', 'its queue entry was lost');
+        } else if (state.status === 'running') {
+          const worker = await this.redis.hGet(this.keys.task(row.id), 'workerId');
+          const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
+          // Bee-Queue brings back the job of a dead worker by itself; only a lost job needs us.
+          if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', 'its worker and its queue entry are gone');
+        }
+      }
+      if (fixed > 0) this.kick();
+      this.repaired += fixed;
+      return fixed;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'reconcile pass failed');
+      return fixed;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async handBack(taskId: string, v: number, from: 'queued' | 'running', why: string): Promise<number> {
+    const res = await this.states.transition(taskId, { from: [from], to: 'pending', v, stage: 'requeued', message: `requeued: ${why}` });
+    if (res.ok) {
+      this.log.warn({ taskId, from }, `requeued: ${why}`);
+      this.index.apply({
+        id: res.eventId,
+        taskId,
+        userId: this.index.get(taskId)?.userId ?? '',
+        attempt: res.attempt,
+        v: res.v,
+        status: 'pending',
+        progress: res.progress,
+        stage: 'requeued',
+        at: new Date().toISOString(),
+      });
+      return 1;
+    }
+    return 0;
+  }
+}

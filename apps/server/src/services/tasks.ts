@@ -1,0 +1,353 @@
+/**
+ * Creating and steering tasks. A task is saved in MongoDB first (the durable record), then
+ * registered in Redis (its live state and its first event); the dispatcher takes it from there.
+ * Every change after that is a compare-and-set on the live state (TaskStates).
+ */
+import {
+  CANCELLABLE_STATUSES,
+  RETRYABLE_STATUSES,
+  checkArticle,
+  type ArticleInput,
+  type CreateBatchOutput,
+  type ManyResult,
+  type TaskDetail,
+  type TaskEvent,
+  type TaskStatus,
+  type TaskSummary,
+} from '@zpub/shared';
+import type { Logger, Models, RedisKeys, RedisClient, TaskStates, TransitionSpec } from '@zpub/shared/node';
+import { TRPCError } from '@trpc/server';
+import type BeeQueue from 'bee-queue';
+import { Types } from 'mongoose';
+import type { AccountDirectory } from './accounts';
+import type { TaskIndex, TaskRow } from './task-index';
+import { toView } from './task-index';
+
+export interface TaskServiceDeps {
+  models: Models;
+  redis: RedisClient;
+  keys: RedisKeys;
+  states: TaskStates;
+  index: TaskIndex;
+  accounts: AccountDirectory;
+  queue: BeeQueue;
+  kickDispatcher: () => void;
+  log: Logger;
+}
+
+export class TaskService {
+  constructor(private readonly d: TaskServiceDeps) {}
+
+  async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
+    const account = await this.d.accounts.owned(userId, accountId);
+    const [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+    if (!taskId) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The task was not saved' });
+    return { taskId, status: 'pending' };
+  }
+
+  async createBatch(userId: string, accountId: string, articles: unknown[]): Promise<CreateBatchOutput> {
+    const account = await this.d.accounts.owned(userId, accountId);
+    const valid: { index: number; article: ArticleInput }[] = [];
+    const rejected: CreateBatchOutput['rejected'] = [];
+    articles.forEach((value, index) => {
+      const check = checkArticle(value);
+      if (check.ok) valid.push({ index, article: check.article });
+      else rejected.push({ index, code: check.code, message: check.message });
+    });
+    if (valid.length === 0) return { batchId: null, total: articles.length, created: [], rejected };
+    const batchId = new Types.ObjectId().toString();
+    const ids = await this.save(
+      userId,
+      account.id,
+      account.platform,
+      valid.map((v) => v.article),
+      batchId,
+    );
+    return {
+      batchId,
+      total: articles.length,
+      created: ids.map((taskId, i) => ({ taskId, index: valid[i]?.index ?? -1 })),
+      rejected,
+    };
+  }
+
+  /**
+   * Saves tasks in bulk (one insert per collection, whatever the count) and registers them.
+   * If Redis refuses the registration, the saved documents are removed again, so an error
+   * answer never leaves a task behind that would still run.
+   */
+  private async save(
+    userId: string,
+    accountId: string,
+    platform: TaskRow['platform'],
+    articles: ArticleInput[],
+    batchId: string | undefined,
+  ): Promise<string[]> {
+    if (!this.d.redis.isReady) throw unavailable('Redis');
+    const now = new Date();
+    const docs = articles.map((a) => ({
+      _id: new Types.ObjectId(),
+      userId: new Types.ObjectId(userId),
+      accountId: new Types.ObjectId(accountId),
+      platform,
+      title: a.title,
+      topics: a.topics,
+      priority: a.priority,
+      scheduledAt: a.scheduledAt ? new Date(a.scheduledAt) : undefined,
+      batchId: batchId ? new Types.ObjectId(batchId) : undefined,
+      status: 'pending' as const,
+      progress: 0,
+      stage: 'created' as const,
+      attempt: 0,
+      v: 0,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    const ids = docs.map((d) => d._id);
+    try {
+      await this.d.models.Task.insertMany(docs, { ordered: false, lean: true });
+      await this.d.models.TaskContent.insertMany(
+        docs.map((d, i) => ({ _id: d._id, content: articles[i]?.content ?? '' })),
+        { ordered: false, lean: true },
+      );
+    } catch (err) {
+      await this.discard(ids);
+      throw mongoError(err);
+    }
+    const summaries = docs.map((d): TaskSummary => ({
+      accountId,
+      platform,
+      title: d.title,
+      topics: d.topics,
+      priority: d.priority,
+      scheduledAt: d.scheduledAt?.toISOString(),
+      batchId,
+      createdAt: now.toISOString(),
+    }));
+    let eventIds: (string | null)[];
+    try {
+      eventIds = await this.d.states.create(
+        docs.map((d, i) => ({
+          taskId: d._id.toString(),
+          userId,
+          summary: summaries[i] as TaskSummary,
+          stage: d.scheduledAt ? ('scheduled' as const) : ('created' as const),
+        })),
+      );
+    } catch (err) {
+      this.d.log.warn({ err: (err as Error).message }, 'registering tasks in Redis failed; removing them');
+      await this.discard(ids);
+      throw unavailable('Redis');
+    }
+    docs.forEach((d, i) => {
+      const id = eventIds[i];
+      if (!id) return;
+      this.d.index.apply({
+        id,
+        taskId: d._id.toString(),
+        userId,
+        attempt: 0,
+        v: 0,
+        status: 'pending',
+        progress: 0,
+        stage: d.scheduledAt ? 'scheduled' : 'created',
+        task: summaries[i],
+        at: now.toISOString(),
+      });
+    });
+    this.d.kickDispatcher();
+    return ids.map((id) => id.toString());
+  }
+
+  private async discard(ids: Types.ObjectId[]): Promise<void> {
+    await Promise.all([
+      this.d.models.Task.deleteMany({ _id: { $in: ids } }),
+      this.d.models.TaskContent.deleteMany({ _id: { $in: ids } }),
+    ]).catch((err: Error) => this.d.log.error({ err: err.message, count: ids.length }, 'could not remove unregistered tasks'));
+  }
+
+  /** The row if it is the user's; another user's task is simply not found. */
+  async owned(userId: string, id: string): Promise<TaskRow> {
+    let row = this.d.index.get(id);
+    if (!row) {
+      // Created a moment ago through another server process, not yet seen here.
+      const doc = await this.d.models.Task.findById(id).lean();
+      if (doc) {
+        this.d.index.loadDoc(doc);
+        row = this.d.index.get(id);
+      }
+    }
+    if (!row || row.userId !== userId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
+    return row;
+  }
+
+  async byId(userId: string, id: string): Promise<TaskDetail> {
+    const row = await this.owned(userId, id);
+    const [content, timeline] = await Promise.all([
+      this.d.models.TaskContent.findById(id).lean(),
+      this.d.models.TaskTimeline.findById(id).lean(),
+    ]);
+    const seen = new Set<string>();
+    const events: TaskEvent[] = [];
+    for (const e of timeline?.events ?? []) {
+      if (!e.id || seen.has(e.id)) continue; // a projection retried after a crash may repeat one
+      seen.add(e.id);
+      events.push({
+        id: e.id,
+        taskId: id,
+        userId,
+        attempt: e.attempt ?? 0,
+        v: e.v ?? 0,
+        status: e.status as TaskStatus,
+        progress: e.progress ?? 0,
+        stage: e.stage as TaskEvent['stage'],
+        message: e.message ?? undefined,
+        error: e.error?.code ? (e.error as TaskEvent['error']) : undefined,
+        result: e.result?.url ? (e.result as TaskEvent['result']) : undefined,
+        at: e.at ?? '',
+      });
+    }
+    events.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { ...toView(row), content: content?.content ?? '', events };
+  }
+
+  async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
+    await this.owned(userId, id);
+    const res = await this.change(id, {
+      from: CANCELLABLE_STATUSES,
+      to: 'cancelled',
+      stage: 'cancelled',
+      message: 'cancelled by the user',
+    });
+    if (!res.ok) throw refused('cancel', res.status, 'pending, queued or running');
+    if (res.from === 'running') {
+      // The worker aborts the page at once; its later writes fail the attempt check anyway.
+      await this.d.redis.publish(this.d.keys.cancelChannel, id);
+    } else if (res.from === 'queued') {
+      const live = await this.d.states.get(id);
+      if (live?.jobId) await this.d.queue.removeJob(live.jobId).catch(() => undefined);
+    }
+    return { status: 'cancelled' };
+  }
+
+  async retry(userId: string, id: string): Promise<{ status: TaskStatus }> {
+    await this.owned(userId, id);
+    const res = await this.change(id, {
+      from: RETRYABLE_STATUSES,
+      to: 'pending',
+      stage: 'created',
+      message: 'retry requested',
+      set: { jobId: '' },
+    });
+    if (!res.ok) throw refused('retry', res.status, 'failed, cancelled or unconfirmed');
+    this.d.kickDispatcher();
+    return { status: 'pending' };
+  }
+
+  async reschedule(userId: string, id: string, scheduledAt: string | null): Promise<{ status: TaskStatus }> {
+    const row = await this.owned(userId, id);
+    const summary: TaskSummary = {
+      accountId: row.accountId,
+      platform: row.platform,
+      title: row.title,
+      topics: row.topics,
+      priority: row.priority,
+      scheduledAt: scheduledAt ?? undefined,
+      batchId: row.batchId,
+      createdAt: row.createdAt,
+    };
+    const res = await this.change(id, {
+      from: ['pending'],
+      to: 'pending',
+      stage: scheduledAt ? 'scheduled' : 'created',
+      message: scheduledAt ? `scheduled for ${scheduledAt}` : 'schedule removed',
+      task: summary,
+    });
+    if (!res.ok) throw refused('reschedule', res.status, 'pending');
+    await this.d.models.Task.updateOne(
+      { _id: new Types.ObjectId(id) },
+      scheduledAt ? { $set: { scheduledAt: new Date(scheduledAt) } } : { $unset: { scheduledAt: '' } },
+    );
+    this.d.kickDispatcher();
+    return { status: 'pending' };
+  }
+
+  async many(userId: string, ids: string[], op: 'cancel' | 'retry'): Promise<ManyResult> {
+    const result: ManyResult = { changed: [], skipped: [] };
+    for (const id of new Set(ids)) {
+      try {
+        await (op === 'cancel' ? this.cancel(userId, id) : this.retry(userId, id));
+        result.changed.push(id);
+      } catch (err) {
+        result.skipped.push({ id, reason: err instanceof TRPCError ? err.message : 'failed' });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A compare-and-set on the live state, applied to the local index at once. If Redis no longer
+   * holds the state (finished long ago), it is rebuilt from MongoDB first.
+   */
+  private async change(
+    id: string,
+    spec: TransitionSpec,
+  ): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
+    if (!this.d.redis.isReady) throw unavailable('Redis');
+    let res = await this.d.states.transition(id, spec);
+    if (!res.ok && res.reason === 'missing') {
+      const doc = await this.d.models.Task.findById(id).lean();
+      if (!doc) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
+      await this.d.states.ensure({
+        taskId: id,
+        userId: doc.userId.toString(),
+        accountId: doc.accountId.toString(),
+        status: doc.status,
+        attempt: doc.attempt,
+        v: doc.v,
+        progress: doc.progress,
+        stage: doc.stage,
+        submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
+      });
+      res = await this.d.states.transition(id, spec);
+    }
+    if (!res.ok) {
+      const row = this.d.index.get(id);
+      return { ok: false, status: res.reason === 'conflict' ? res.status : (row?.status ?? 'failed') };
+    }
+    const row = this.d.index.get(id);
+    if (row) {
+      this.d.index.apply({
+        id: res.eventId,
+        taskId: id,
+        userId: row.userId,
+        attempt: res.attempt,
+        v: res.v,
+        status: spec.to,
+        progress: res.progress,
+        stage: spec.stage,
+        message: spec.message,
+        task: spec.task,
+        at: new Date().toISOString(),
+      });
+    }
+    return { ok: true, from: res.from };
+  }
+}
+
+function refused(action: string, status: TaskStatus, allowed: string): TRPCError {
+  return new TRPCError({
+    code: 'CONFLICT',
+    message: `Cannot ${action} a task that is ${status}; only ${allowed} tasks can be`,
+  });
+}
+
+export function unavailable(what: string): TRPCError {
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: `${what} is temporarily unavailable; try again in a moment` });
+}
+
+function mongoError(err: unknown): TRPCError {
+  const msg = (err as Error).message ?? '';
+  if (/ECONNREFUSED|topology|Server selection|not connected|connection/i.test(msg)) return unavailable('The database');
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Saving the task failed', cause: err });
+}

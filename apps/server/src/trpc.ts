@@ -1,0 +1,56 @@
+import { TRPCError, initTRPC } from '@trpc/server';
+import { ZodError, z } from 'zod';
+import type { Context } from './context';
+
+/** A refusal that carries a machine code (e.g. RATE_LIMITED) and, when relevant, when to retry. */
+export class AppError extends TRPCError {
+  constructor(
+    code: TRPCError['code'],
+    message: string,
+    readonly appCode?: string,
+    readonly retryAfterS?: number,
+  ) {
+    super({ code, message });
+  }
+}
+
+const t = initTRPC.context<Context>().create({
+  sse: {
+    // Comments keep proxies from closing an idle stream; the client reconnects if they stop.
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      // "title: Title is empty; extra: Unrecognized key" instead of a JSON dump of zod's issues.
+      message: cause instanceof ZodError ? describeIssues(cause) : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        // Never send stack traces; zod problems become a flat, readable list.
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        appCode: error instanceof AppError ? (error.appCode ?? null) : null,
+        retryAfterS: error instanceof AppError ? (error.retryAfterS ?? null) : null,
+      },
+    };
+  },
+});
+
+function describeIssues(err: ZodError): string {
+  return err.issues
+    .slice(0, 10)
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

@@ -1,0 +1,301 @@
+/**
+ * The `publish` job: claim the task for a new attempt, run the Zhihu flow in a browser context
+ * of its own, and record the outcome. Every write is fenced by the attempt number, so a worker
+ * that was frozen or cancelled cannot overwrite what happened since.
+ */
+import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
+import { markdownToZhihuHtml } from '@zpub/shared/markdown';
+import type { Logger, Models, SecretBox, TaskStates } from '@zpub/shared/node';
+import type BeeQueue from 'bee-queue';
+import { Types } from 'mongoose';
+import type { Page } from 'puppeteer-core';
+import { loginCheck, publishArticle, setAccountCookies, type Origins, type Outcome } from '../adapters/zhihu/publish';
+import type { Env } from '../env';
+import { AttemptLost, PublishError } from '../errors';
+
+export interface JobData {
+  taskId: string;
+  jobId: string;
+}
+
+export interface Running {
+  taskId: string;
+  attempt: number;
+  controller: AbortController;
+  submitted: boolean;
+}
+
+export interface BrowserRunner {
+  run<T>(fn: (page: Page) => Promise<T>): Promise<T>;
+}
+
+export interface PublishDeps {
+  env: Env;
+  models: Models;
+  states: TaskStates;
+  box: SecretBox;
+  browser: BrowserRunner;
+  running: Map<string, Running>;
+  origins: (platform: string) => Origins;
+  log: Logger;
+  onFinished: (ok: boolean) => void;
+}
+
+interface Evidence {
+  url: string;
+  pageTitle: string;
+  screenshot: Buffer | null;
+}
+
+const MAX_SCREENSHOT_BYTES = 400_000;
+
+/** Fenced writes for one attempt. */
+class Attempt {
+  constructor(
+    private readonly states: TaskStates,
+    readonly taskId: string,
+    readonly attempt: number,
+  ) {}
+
+  async stage(stage: Stage, message?: string, set?: { submittedAt?: string }): Promise<void> {
+    const res = await this.states.transition(this.taskId, { from: ['running'], to: 'running', attempt: this.attempt, stage, message, set });
+    if (!res.ok) throw new AttemptLost(`attempt ${this.attempt} no longer owns the task`);
+  }
+
+  async finish(
+    to: 'success' | 'failed' | 'unconfirmed' | 'queued' | 'pending',
+    fields: { stage: Stage; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
+  ): Promise<boolean> {
+    const res = await this.states.transition(this.taskId, { from: ['running'], to, attempt: this.attempt, ...fields });
+    return res.ok;
+  }
+}
+
+export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps): Promise<void> {
+  const { taskId, jobId } = job.data;
+  const log = d.log.child({ taskId, jobId });
+  const claim = await d.states.claim(taskId, jobId, d.env.WORKER_ID, d.env.STALL_LIMIT, taskError('WORKER_LOST'));
+  if (!claim.ok) {
+    log.info({ reason: claim.reason }, 'job not taken');
+    return;
+  }
+  const attempt = new Attempt(d.states, taskId, claim.attempt);
+  const alog = log.child({ attempt: claim.attempt });
+  const running: Running = { taskId, attempt: claim.attempt, controller: new AbortController(), submitted: false };
+  d.running.set(taskId, running);
+  alog.info({ stalls: claim.stalls }, 'attempt started');
+  try {
+    await runAttempt(job, d, attempt, running, claim.submittedAt ? Number(claim.submittedAt) : null, alog);
+  } finally {
+    d.running.delete(taskId);
+  }
+}
+
+async function runAttempt(
+  job: BeeQueue.Job<JobData>,
+  d: PublishDeps,
+  attempt: Attempt,
+  running: Running,
+  priorSubmittedAt: number | null,
+  log: Logger,
+): Promise<void> {
+  const taskId = attempt.taskId;
+  const [task, content] = await Promise.all([d.models.Task.findById(taskId).lean(), d.models.TaskContent.findById(taskId).lean()]);
+  const account = task ? await d.models.Account.findById(task.accountId).lean() : null;
+  const fail = async (error: TaskError) => {
+    await attempt.finish('failed', { stage: 'failed', error, message: error.message });
+    d.onFinished(false);
+  };
+  if (!task || !content) return fail(taskError('INTERNAL', 'The task record is missing'));
+  if (!account) return fail(taskError('ACCOUNT_NOT_FOUND'));
+  // Zhihu refuses these anyway; no browser is needed to know it.
+  if ([...task.title].length > LIMITS.titleMax) return fail(taskError('TITLE_TOO_LONG'));
+  if (account.state === 'expired') return fail(taskError('LOGIN_EXPIRED'));
+
+  let cookies: ParsedCookie[];
+  try {
+    cookies = JSON.parse(d.box.open(account.cookiesSealed)) as ParsedCookie[];
+  } catch {
+    return fail(taskError('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read; paste them again'));
+  }
+  const origins = d.origins(task.platform);
+  const article = { title: task.title, html: markdownToZhihuHtml(content.content), topics: task.topics };
+  const signal = running.controller.signal;
+
+  let evidence: Evidence | null = null;
+  let outcome: Outcome | null = null;
+  let failure: unknown = null;
+  const who: { me: { urlToken: string; name: string } | null } = { me: null };
+  try {
+    outcome = await d.browser.run(async (page) => {
+      let crashed = false;
+      page.on('error', () => {
+        // A crashed tab leaves page calls hanging until the protocol timeout: end them now.
+        crashed = true;
+        void page.browserContext().close().catch(() => undefined);
+      });
+      // Cancelling closes this context at once; every pending page call then fails.
+      const onAbort = () => void page.browserContext().close().catch(() => undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await setAccountCookies(page, origins, cookies);
+        const me = await loginCheck(page, origins);
+        who.me = me;
+        await attempt.stage('login', `logged in as ${me.name}`);
+        return await publishArticle(
+          page,
+          origins,
+          article,
+          me,
+          {
+            stage: (stage, message) => attempt.stage(stage, message),
+            beforeSubmit: async () => {
+              await attempt.stage('submitted', '确认发布 clicked', { submittedAt: String(Date.now()) });
+              running.submitted = true;
+            },
+            signal,
+          },
+          { submittedAt: priorSubmittedAt },
+          { redirectTimeoutMs: d.env.REDIRECT_TIMEOUT_MS },
+        );
+      } catch (err) {
+        if (!signal.aborted && !(err instanceof AttemptLost)) evidence = await captureEvidence(page);
+        throw crashed ? new PublishError('BROWSER_CRASHED', 'The browser tab crashed', running.submitted) : err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    });
+    if (outcome.status === 'unconfirmed') {
+      evidence = await d.browser.run(async (page) => captureUrl(page, origins, outcome)).catch(() => null);
+    }
+  } catch (err) {
+    failure = err;
+  }
+
+  if (signal.aborted || failure instanceof AttemptLost) {
+    log.info('attempt ended: the task was cancelled or taken over');
+    return;
+  }
+  const evidenceRef = evidence ? await saveEvidence(d.models, taskId, task.userId, attempt.attempt, evidence, log) : undefined;
+
+  if (outcome?.status === 'success') {
+    const ok = await attempt.finish('success', {
+      stage: outcome.duplicate ? 'duplicate' : 'verified',
+      message: outcome.duplicate ? 'already published by an earlier attempt' : 'the public page says published',
+      result: { url: outcome.url, articleId: outcome.articleId },
+    });
+    if (ok) await markAccount(d.models, account._id, { state: 'active', me: who.me });
+    d.onFinished(ok);
+    return;
+  }
+  if (outcome?.status === 'unconfirmed') {
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: outcome.message, evidence: evidenceRef });
+    d.onFinished(false);
+    return;
+  }
+
+  const error = classify(failure, running.submitted, signal);
+  log.warn({ code: error.code, retryable: error.retryable, err: (failure as Error)?.message }, 'attempt failed');
+  if (error.code === 'LOGIN_EXPIRED') await markAccount(d.models, account._id, { state: 'expired', reason: error.message });
+  if (running.submitted && !error.retryable && error.code !== 'CAPTCHA_REQUIRED' && error.code !== 'PHONE_BINDING_REQUIRED' && isUnknownOutcome(error)) {
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence: evidenceRef });
+    d.onFinished(false);
+    return;
+  }
+  const retriesLeft = job.options.retries ?? 0;
+  if (error.retryable && retriesLeft > 0) {
+    const ok = await attempt.finish('queued', { stage: 'retrying', error, message: `${error.message} (retrying)` });
+    // Bee-Queue owns retries: failing the job schedules the next try with its backoff.
+    if (ok) throw new PublishError(error.code, error.message);
+    return;
+  }
+  await attempt.finish('failed', { stage: 'failed', error, message: error.message, evidence: evidenceRef });
+  d.onFinished(false);
+}
+
+/** An error after the click that does not say Zhihu refused: the article may or may not be live. */
+function isUnknownOutcome(error: TaskError): boolean {
+  return ['PUBLISH_TIMEOUT', 'BROWSER_CRASHED', 'INTERNAL'].includes(error.code);
+}
+
+function classify(err: unknown, submitted: boolean, signal: AbortSignal): TaskError {
+  if (err instanceof PublishError) {
+    const e = err.toTaskError();
+    return submitted && isUnknownOutcome(e) ? { ...e, retryable: false } : e;
+  }
+  const message = (err as Error)?.message ?? String(err);
+  const name = (err as Error)?.name ?? '';
+  let e: TaskError;
+  if (name === 'TimeoutError' || /timeout|timed out/i.test(message)) e = taskError('PUBLISH_TIMEOUT');
+  else if (/crash|Target closed|Session closed|detached|disconnected|Protocol error/i.test(message) && !signal.aborted) e = taskError('BROWSER_CRASHED');
+  else if (/ECONNREFUSED|ERR_CONNECTION|net::/i.test(message)) e = taskError('PUBLISH_TIMEOUT', `Network error: ${message}`);
+  else e = taskError('INTERNAL', `Unexpected error: ${message.slice(0, 300)}`);
+  return submitted ? { ...e, retryable: false } : e;
+}
+
+async function captureEvidence(page: Page): Promise<Evidence | null> {
+  // A crashed tab can still say where it was, not what it showed.
+  if (page.isClosed()) return { url: redactUrl(page.url()), pageTitle: '', screenshot: null };
+  try {
+    const [url, pageTitle, shot] = await Promise.all([
+      Promise.resolve(page.url()),
+      withTimeout(page.title(), 3000, ''),
+      withTimeout(page.screenshot({ type: 'jpeg', quality: 50 }), 5000, null),
+    ]);
+    const screenshot = shot && shot.length <= MAX_SCREENSHOT_BYTES ? Buffer.from(shot) : null;
+    return { url: redactUrl(url), pageTitle: pageTitle.slice(0, 200), screenshot };
+  } catch {
+    return null;
+  }
+}
+
+async function captureUrl(page: Page, origins: Origins, outcome: Outcome | null): Promise<Evidence | null> {
+  const id = outcome?.status === 'unconfirmed' ? outcome.articleId : null;
+  await page.goto(id ? `${origins.zhuanlan}/p/${id}` : origins.zhuanlan, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch(() => undefined);
+  return captureEvidence(page);
+}
+
+function withTimeout<T, D>(p: Promise<T>, ms: number, fallback: D): Promise<T | D> {
+  return Promise.race([p.catch(() => fallback), new Promise<D>((r) => setTimeout(() => r(fallback), ms))]);
+}
+
+/** Evidence URLs keep their path but never a query string (it can carry tokens). */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? `${u.origin}${u.pathname}` : u.protocol;
+  } catch {
+    return '';
+  }
+}
+
+/** Keeps the evidence of an attempt (bounded); the final event carries a reference to it. */
+async function saveEvidence(models: Models, taskId: string, userId: Types.ObjectId, attempt: number, e: Evidence, log: Logger): Promise<EvidenceView | undefined> {
+  const at = new Date();
+  try {
+    await models.Evidence.updateOne(
+      { _id: `${taskId}:${attempt}` },
+      { $set: { taskId: new Types.ObjectId(taskId), userId, attempt, url: e.url, pageTitle: e.pageTitle, screenshot: e.screenshot ?? undefined, at } },
+      { upsert: true },
+    );
+    return { url: e.url, pageTitle: e.pageTitle, screenshot: e.screenshot !== null, at: at.toISOString() };
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'evidence not saved');
+    return undefined;
+  }
+}
+
+async function markAccount(
+  models: Models,
+  id: Types.ObjectId,
+  change: { state: 'active'; me: { urlToken: string; name: string } | null } | { state: 'expired'; reason: string },
+): Promise<void> {
+  const set: Record<string, unknown> = { state: change.state, updatedAt: new Date() };
+  if (change.state === 'active' && change.me) {
+    set.zhihuName = change.me.name;
+    set.urlToken = change.me.urlToken;
+    set.verifiedAt = new Date();
+  }
+  if (change.state === 'expired') set.stateReason = change.reason;
+  await models.Account.updateOne({ _id: id }, { $set: set }).catch(() => undefined);
+}

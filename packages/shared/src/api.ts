@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { errorCodeSchema, taskErrorSchema } from './errors';
+import { evidenceSchema, stageSchema, taskEventSchema, taskResultSchema } from './events';
+import { LIMITS } from './limits';
+import { platformSchema, prioritySchema, taskStatusSchema } from './task';
+
+/** MongoDB ObjectId as 24 hex characters; anything else can never name a record. */
+export const idSchema = z.string().regex(/^[a-f0-9]{24}$/, 'Expected a 24-character hexadecimal id');
+
+const chars = (s: string) => [...s].length;
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+// ---------- auth ----------
+
+export const credentialsInput = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(LIMITS.emailMax, `Email must be at most ${LIMITS.emailMax} characters`)
+    .pipe(z.email('Enter a valid email address')),
+  password: z
+    .string()
+    .min(LIMITS.passwordMin, `Password must be at least ${LIMITS.passwordMin} characters`)
+    .max(LIMITS.passwordMax, `Password must be at most ${LIMITS.passwordMax} characters`),
+});
+export type CredentialsInput = z.infer<typeof credentialsInput>;
+
+export const userView = z.object({ id: z.string(), email: z.string(), createdAt: z.string() });
+export type UserView = z.infer<typeof userView>;
+
+// ---------- accounts ----------
+
+export const ACCOUNT_STATES = ['unverified', 'active', 'expired'] as const;
+export const accountStateSchema = z.enum(ACCOUNT_STATES);
+export type AccountState = z.infer<typeof accountStateSchema>;
+
+export const createAccountInput = z.strictObject({
+  platform: platformSchema,
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the account a name')
+    .max(LIMITS.accountNameMax, `Account name must be at most ${LIMITS.accountNameMax} characters`),
+  cookies: z
+    .string()
+    .min(1, 'Paste the cookies of the account')
+    .refine((s) => utf8Bytes(s) <= LIMITS.cookieMaxBytes, `Cookies must be at most ${LIMITS.cookieMaxBytes} bytes`),
+});
+export type CreateAccountInput = z.infer<typeof createAccountInput>;
+
+export const accountView = z.object({
+  id: z.string(),
+  platform: platformSchema,
+  name: z.string(),
+  state: accountStateSchema,
+  zhihuName: z.string().optional(),
+  urlToken: z.string().optional(),
+  verifiedAt: z.string().optional(),
+  createdAt: z.string(),
+});
+export type AccountView = z.infer<typeof accountView>;
+
+// ---------- articles and tasks ----------
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'Title is empty')
+  .refine((s) => chars(s) <= LIMITS.titleMax, `Title must be at most ${LIMITS.titleMax} characters (Zhihu's limit)`);
+
+export const contentSchema = z
+  .string()
+  .refine((s) => s.trim().length > 0, 'Body is empty')
+  .refine((s) => utf8Bytes(s) <= LIMITS.bodyMaxBytes, `Body must be at most ${LIMITS.bodyMaxBytes} bytes`);
+
+export const topicsSchema = z
+  .array(z.string().trim().min(1, 'A topic is empty').max(LIMITS.topicMax, `A topic must be at most ${LIMITS.topicMax} characters`))
+  .max(LIMITS.topicsMax, `At most ${LIMITS.topicsMax} topics (Zhihu's limit)`);
+
+/** ISO 8601 date-time with an offset, e.g. 2026-11-28T09:00:00Z, at most a year ahead. */
+export const scheduledAtSchema = z.iso
+  .datetime({ offset: true, message: 'scheduledAt must be an ISO 8601 date-time, e.g. 2026-11-28T09:00:00Z' })
+  .refine((s) => Date.parse(s) < Date.now() + 366 * 24 * 3600 * 1000, 'scheduledAt must be within a year');
+
+export const articleInput = z.strictObject({
+  title: titleSchema,
+  content: contentSchema,
+  topics: topicsSchema.default([]),
+  priority: prioritySchema.default('normal'),
+  scheduledAt: scheduledAtSchema.optional(),
+});
+export type ArticleInput = z.infer<typeof articleInput>;
+
+export const createTaskInput = articleInput.extend({ accountId: idSchema });
+export type CreateTaskInput = z.input<typeof createTaskInput>;
+
+/** Why one article of a batch was refused. */
+export const REJECTION_CODES = [
+  'TITLE_REQUIRED',
+  'TITLE_TOO_LONG',
+  'CONTENT_REQUIRED',
+  'CONTENT_TOO_LARGE',
+  'TOO_MANY_TOPICS',
+  'INVALID_TOPIC',
+  'INVALID_PRIORITY',
+  'INVALID_SCHEDULE',
+  'INVALID_ARTICLE',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+export type ArticleCheck =
+  | { ok: true; article: ArticleInput }
+  | { ok: false; code: RejectionCode; message: string };
+
+/** Validates one article on its own, naming what is wrong with a code a program can act on. */
+export function checkArticle(value: unknown): ArticleCheck {
+  const parsed = articleInput.safeParse(value);
+  if (parsed.success) return { ok: true, article: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path[0];
+  const message = issue ? `${field === undefined ? 'article' : String(field)}: ${issue.message}` : 'Invalid article';
+  return { ok: false, code: rejectionCode(field, issue?.code, value), message };
+}
+
+function rejectionCode(field: PropertyKey | undefined, issueCode: string | undefined, value: unknown): RejectionCode {
+  switch (field) {
+    case 'title': {
+      const title = (value as { title?: unknown } | null)?.title;
+      return typeof title === 'string' && title.trim().length > 0 ? 'TITLE_TOO_LONG' : 'TITLE_REQUIRED';
+    }
+    case 'content': {
+      const content = (value as { content?: unknown } | null)?.content;
+      return typeof content === 'string' && content.trim().length > 0 ? 'CONTENT_TOO_LARGE' : 'CONTENT_REQUIRED';
+    }
+    case 'topics':
+      return issueCode === 'too_big' ? 'TOO_MANY_TOPICS' : 'INVALID_TOPIC';
+    case 'priority':
+      return 'INVALID_PRIORITY';
+    case 'scheduledAt':
+      return 'INVALID_SCHEDULE';
+    default:
+      return 'INVALID_ARTICLE';
+  }
+}
+
+export const createBatchInput = z.strictObject({
+  accountId: idSchema,
+  // Each article is checked on its own in the procedure, so one bad article cannot sink the batch.
+  articles: z
+    .array(z.unknown())
+    .min(1, 'The batch is empty')
+    .max(LIMITS.batchMax, `A batch holds at most ${LIMITS.batchMax} articles`),
+});
+export type CreateBatchInput = z.infer<typeof createBatchInput>;
+
+export const createBatchOutput = z.object({
+  batchId: z.string().nullable(),
+  total: z.number(),
+  created: z.array(z.object({ taskId: z.string(), index: z.number() })),
+  rejected: z.array(z.object({ index: z.number(), code: z.enum(REJECTION_CODES), message: z.string() })),
+});
+export type CreateBatchOutput = z.infer<typeof createBatchOutput>;
+
+
+export const taskView = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  platform: platformSchema,
+  title: z.string(),
+  topics: z.array(z.string()),
+  priority: prioritySchema,
+  scheduledAt: z.string().optional(),
+  batchId: z.string().optional(),
+  status: taskStatusSchema,
+  progress: z.number(),
+  stage: stageSchema,
+  attempt: z.number(),
+  /** Version of the state; an event applies to a row only if its `v` is newer. */
+  v: z.number(),
+  error: taskErrorSchema.optional(),
+  result: taskResultSchema.optional(),
+  evidence: evidenceSchema.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type TaskView = z.infer<typeof taskView>;
+
+export const taskDetail = taskView.extend({
+  content: z.string(),
+  events: z.array(taskEventSchema),
+});
+export type TaskDetail = z.infer<typeof taskDetail>;
+
+export const TASK_SORTS = ['createdAt', 'updatedAt', 'status', 'title'] as const;
+
+export const listTasksInput = z.strictObject({
+  status: z.union([taskStatusSchema, z.array(taskStatusSchema).max(7)]).optional(),
+  batchId: idSchema.optional(),
+  accountId: idSchema.optional(),
+  createdFrom: z.iso.datetime({ offset: true }).optional(),
+  createdTo: z.iso.datetime({ offset: true }).optional(),
+  sort: z.enum(TASK_SORTS).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  cursor: z.string().max(1000).optional(),
+  limit: z.number().int().min(1).max(LIMITS.pageMax, `limit must be at most ${LIMITS.pageMax}`).default(50),
+});
+export type ListTasksInput = z.input<typeof listTasksInput>;
+
+export const listTasksOutput = z.object({ items: z.array(taskView), nextCursor: z.string().nullable(), total: z.number() });
+export type ListTasksOutput = z.infer<typeof listTasksOutput>;
+
+export const taskIdInput = z.strictObject({ id: idSchema });
+export const taskIdsInput = z.strictObject({
+  ids: z.array(idSchema).min(1, 'Select at least one task').max(LIMITS.batchMax),
+});
+export const rescheduleInput = z.strictObject({ id: idSchema, scheduledAt: scheduledAtSchema.nullable() });
+
+export const onUpdateInput = z
+  .strictObject({ lastEventId: z.string().max(LIMITS.idMax).nullish() })
+  .optional();
+
+export const manyResult = z.object({
+  changed: z.array(z.string()),
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+export type ManyResult = z.infer<typeof manyResult>;
+
+// ---------- statistics and workers ----------
+
+export const statsInput = z.strictObject({ since: z.iso.datetime({ offset: true }).optional() }).optional();
+
+export const statsSummary = z.object({
+  since: z.string(),
+  total: z.number(),
+  byStatus: z.record(taskStatusSchema, z.number()),
+  successRate: z.number().nullable(),
+  durationMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), count: z.number() }),
+  failuresByCode: z.array(z.object({ code: errorCodeSchema, count: z.number() })),
+  perHour: z.array(z.object({ hour: z.string(), created: z.number(), success: z.number(), failed: z.number() })),
+});
+export type StatsSummary = z.infer<typeof statsSummary>;
+
+export const workerView = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  slots: z.number(),
+  busy: z.number(),
+  done: z.number(),
+  startedAt: z.string(),
+  lastSeen: z.string(),
+  /** Shutting down: takes no new tasks, finishes the running ones. */
+  draining: z.boolean(),
+  alive: z.boolean(),
+});
+export type WorkerView = z.infer<typeof workerView>;

@@ -1,0 +1,6 @@
+export * from './api';
+export * from './cookies';
+export * from './errors';
+export * from './events';
+export * from './limits';
+export * from './task';

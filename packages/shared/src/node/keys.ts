@@ -1,0 +1,18 @@
+/** Every Redis key the apps share, in one place, under the deployment's prefix. */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    /** Bee-Queue's own key prefix; its queue is named `publish`. */
+    queuePrefix: `${prefix}:bq`,
+    queueName: 'publish',
+    events: `${prefix}:events`,
+    task: (id: string) => `${prefix}:task:${id}`,
+    cancelChannel: `${prefix}:cancel`,
+    sessionRevokedChannel: `${prefix}:session-revoked`,
+    workers: `${prefix}:workers`,
+    leader: `${prefix}:leader`,
+    projectorCheckpoint: `${prefix}:projector:last`,
+    rateLimit: `${prefix}:rl`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,157 @@
+/**
+ * MongoDB collections. On FerretDB v1 (the embedded default) only `{ _id: x }` filters are pushed
+ * down to SQLite; every other filter scans the collection, and findOneAndUpdate is not atomic.
+ * So hot paths here read and write by `_id` only; coordination (compare-and-set, queues, indexes
+ * over live tasks) lives in Redis, and tasks are kept lean (bodies and timelines apart).
+ */
+import mongoose, { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { ACCOUNT_STATES } from '../api';
+import { STAGE_NAMES } from '../events';
+import { PLATFORMS, PRIORITIES, TASK_STATUSES } from '../task';
+
+const opts = { versionKey: false } as const;
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, unique: true },
+    passwordHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    passwordChangedAt: { type: Date },
+  },
+  opts,
+);
+
+const sessionSchema = new Schema(
+  {
+    // SHA-256 of the cookie's random id: a leaked collection does not leak sessions.
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    ip: { type: String },
+    userAgent: { type: String },
+  },
+  opts,
+);
+
+const accountSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true, index: true },
+    platform: { type: String, enum: PLATFORMS, required: true },
+    name: { type: String, required: true },
+    cookiesSealed: { type: String, required: true },
+    state: { type: String, enum: ACCOUNT_STATES, required: true },
+    zhihuName: { type: String },
+    urlToken: { type: String },
+    verifiedAt: { type: Date },
+    stateReason: { type: String },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  opts,
+);
+
+const errorSchema = new Schema({ code: String, message: String, retryable: Boolean }, { _id: false });
+const resultSchema = new Schema({ url: String, articleId: String }, { _id: false });
+const evidenceRefSchema = new Schema({ url: String, pageTitle: String, screenshot: Boolean, at: Date }, { _id: false });
+
+const taskSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true, index: true },
+    accountId: { type: Schema.Types.ObjectId, required: true },
+    platform: { type: String, enum: PLATFORMS, required: true },
+    title: { type: String, required: true },
+    topics: { type: [String], default: [] },
+    priority: { type: String, enum: PRIORITIES, required: true },
+    scheduledAt: { type: Date },
+    batchId: { type: Schema.Types.ObjectId },
+    status: { type: String, enum: TASK_STATUSES, required: true },
+    progress: { type: Number, required: true },
+    stage: { type: String, enum: STAGE_NAMES, required: true },
+    attempt: { type: Number, required: true },
+    /** Version of the state: one more with every transition; the projection only moves forward. */
+    v: { type: Number, required: true },
+    error: { type: errorSchema },
+    result: { type: resultSchema },
+    evidence: { type: evidenceRefSchema },
+    submittedAt: { type: Date },
+    startedAt: { type: Date },
+    finishedAt: { type: Date },
+    lastEventId: { type: String },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  opts,
+);
+
+const contentSchema = new Schema({ _id: { type: Schema.Types.ObjectId }, content: { type: String, required: true } }, opts);
+
+const timelineEventSchema = new Schema(
+  {
+    id: String,
+    attempt: Number,
+    v: Number,
+    status: String,
+    progress: Number,
+    stage: String,
+    message: String,
+    error: { type: errorSchema },
+    result: { type: resultSchema },
+    at: String,
+  },
+  { _id: false },
+);
+const timelineSchema = new Schema({ _id: { type: Schema.Types.ObjectId }, events: { type: [timelineEventSchema], default: [] } }, opts);
+
+const evidenceSchema = new Schema(
+  {
+    _id: { type: String },
+    taskId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    attempt: { type: Number, required: true },
+    url: { type: String, required: true },
+    pageTitle: { type: String, required: true },
+    screenshot: { type: Buffer },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+
+export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
+export type SessionDoc = InferSchemaType<typeof sessionSchema>;
+export type AccountDoc = InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
+export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
+export type EvidenceDoc = InferSchemaType<typeof evidenceSchema>;
+
+/** Binds the models to one connection, so tests and apps can hold several side by side. */
+export function createModels(conn: Connection) {
+  return {
+    User: conn.model('User', userSchema, 'users'),
+    Session: conn.model('Session', sessionSchema, 'sessions'),
+    Account: conn.model('Account', accountSchema, 'accounts'),
+    Task: conn.model('Task', taskSchema, 'tasks'),
+    TaskContent: conn.model('TaskContent', contentSchema, 'task_contents'),
+    TaskTimeline: conn.model('TaskTimeline', timelineSchema, 'task_timelines'),
+    Evidence: conn.model('Evidence', evidenceSchema, 'evidence'),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+/**
+ * Connects without command buffering: while MongoDB is unreachable an operation fails at once
+ * (the API turns that into "temporarily unavailable") instead of hanging.
+ */
+export async function connectMongo(uri: string): Promise<{ conn: Connection; models: Models }> {
+  const conn = mongoose.createConnection(uri, {
+    bufferCommands: false,
+    autoIndex: false,
+    serverSelectionTimeoutMS: 5000,
+    maxPoolSize: 20,
+  });
+  await conn.asPromise();
+  const models = createModels(conn);
+  await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+  return { conn, models };
+}
+
+export { mongoose };

@@ -1,0 +1,49 @@
+/**
+ * The Bee-Queue queue both apps share, with one fix: Bee-Queue loads its Lua scripts once, so
+ * after Redis restarts (its script cache empty) every call would fail with NOSCRIPT. The scripts
+ * are loaded again whenever the connection comes back.
+ */
+import { createRequire } from 'node:module';
+import BeeQueue from 'bee-queue';
+import type { RedisKeys } from './keys';
+import type { Logger } from './logger';
+
+const require = createRequire(import.meta.url);
+// Bee-Queue's script loader is not part of its public API; it is stable across 1.x and 2.0.
+const lua = require('bee-queue/lib/lua') as { buildCache(client: unknown): Promise<unknown> };
+
+export interface PublishJobData {
+  taskId: string;
+  jobId: string;
+}
+
+export function createQueue(
+  keys: RedisKeys,
+  redisUrl: string,
+  log: Logger,
+  opts: { worker: false } | { worker: true; stallInterval: number },
+): BeeQueue<PublishJobData> {
+  const queue = new BeeQueue<PublishJobData>(keys.queueName, {
+    prefix: keys.queuePrefix,
+    redis: { url: redisUrl },
+    isWorker: opts.worker,
+    getEvents: false,
+    sendEvents: false,
+    activateDelayedJobs: opts.worker,
+    removeOnSuccess: true,
+    removeOnFailure: true,
+    ...(opts.worker ? { stallInterval: opts.stallInterval, delayedDebounce: 200 } : {}),
+  });
+  queue.on('error', (err: Error) => log.warn({ err: err.message }, 'queue connection error'));
+  queue.on('ready', () => {
+    const client = (queue as unknown as { client?: { on(ev: string, fn: () => void): void } }).client;
+    // Registered once the queue is ready, so every later 'ready' is a reconnect.
+    client?.on('ready', () => {
+      lua.buildCache(client).then(
+        () => log.info('queue scripts reloaded after reconnect'),
+        (err: Error) => log.warn({ err: err.message }, 'queue scripts reload failed'),
+      );
+    });
+  });
+  return queue;
+}

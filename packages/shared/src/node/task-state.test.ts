@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskError } from '../errors';
+import { readAfter } from './event-stream';
+import { redisKeys } from './keys';
+import { createLogger } from './logger';
+import { createRedis, type RedisClient } from './redis';
+import type { TaskSummary } from '../events';
+import { TaskStates } from './task-state';
+
+// A real redis-server on a free port: the scripts are what is under test.
+let server: ChildProcess;
+let redis: RedisClient;
+const keys = redisKeys(`t${Date.now()}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis = createRedis(`redis://127.0.0.1:${port}`, createLogger('test', 'silent'), 'test');
+  for (let i = 0; i < 50; i++) {
+    try {
+      await redis.connect();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+});
+
+afterAll(async () => {
+  await redis.quit();
+  server.kill();
+});
+
+const summary: TaskSummary = {
+  accountId: 'a1',
+  platform: 'sandbox',
+  title: '标题 "quoted" </script>',
+  topics: ['编程', 'x'],
+  priority: 'normal',
+  createdAt: new Date().toISOString(),
+};
+
+describe('TaskStates', () => {
+  it('creates a pending task and appends a created event carrying the summary', async () => {
+    const states = new TaskStates(redis, keys);
+    const [id] = await states.create([{ taskId: 'task1', userId: 'u1', summary }]);
+    expect(id).toBeTruthy();
+    const state = await states.get('task1');
+    expect(state).toMatchObject({ status: 'pending', attempt: 0, v: 0, userId: 'u1', accountId: 'a1' });
+    const events = await readAfter(redis, keys.events, null, 10);
+    expect(events.at(-1)).toMatchObject({ taskId: 'task1', status: 'pending', v: 0, stage: 'created', task: summary });
+    // A second create of the same id is refused, not duplicated.
+    expect(await states.create([{ taskId: 'task1', userId: 'u1', summary }])).toEqual([null]);
+  });
+
+  it('moves only from the expected states and only for the expected attempt', async () => {
+    const states = new TaskStates(redis, keys);
+    await states.create([{ taskId: 'task2', userId: 'u1', summary }]);
+    const queued = await states.transition('task2', { from: ['pending'], to: 'queued', stage: 'queued', set: { jobId: 'j1' } });
+    expect(queued).toMatchObject({ ok: true, v: 1, attempt: 0, from: 'pending', progress: 5 });
+    // A second dispatch of the same task loses the race.
+    expect(await states.transition('task2', { from: ['pending'], to: 'queued', stage: 'queued' })).toEqual({
+      ok: false,
+      reason: 'conflict',
+      status: 'queued',
+      attempt: 0,
+    });
+    const claim = await states.claim('task2', 'j1', 'w1', 2, taskError('WORKER_LOST'));
+    expect(claim).toMatchObject({ ok: true, attempt: 1, stalls: 0 });
+    // A stale worker of attempt 0 cannot write; the current one can.
+    expect(await states.transition('task2', { from: ['running'], to: 'running', attempt: 0, stage: 'login' })).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
+    const done = await states.transition('task2', {
+      from: ['running'],
+      to: 'success',
+      attempt: 1,
+      stage: 'verified',
+      result: { url: 'http://x/p/1234567890123456789', articleId: '1234567890123456789' },
+    });
+    expect(done).toMatchObject({ ok: true, v: 3, attempt: 1, from: 'running' });
+    expect(await redis.ttl(keys.task('task2'))).toBeGreaterThan(0);
+    const events = (await readAfter(redis, keys.events, null, 100)).filter((e) => e.taskId === 'task2');
+    expect(events.map((e) => [e.status, e.progress, e.v])).toEqual([
+      ['pending', 0, 0],
+      ['queued', 5, 1],
+      ['running', 10, 2],
+      ['success', 100, 3],
+    ]);
+    expect(events.at(-1)?.result?.articleId).toBe('1234567890123456789');
+  });
+
+  it('refuses a job that is not the current one and counts stalls up to the limit', async () => {
+    const states = new TaskStates(redis, keys);
+    await states.create([{ taskId: 'task3', userId: 'u1', summary }]);
+    await states.transition('task3', { from: ['pending'], to: 'queued', stage: 'queued', set: { jobId: 'j2' } });
+    expect(await states.claim('task3', 'old-job', 'w1', 1, taskError('WORKER_LOST'))).toEqual({ ok: false, reason: 'stale-job' });
+    expect(await states.claim('task3', 'j2', 'w1', 1, taskError('WORKER_LOST'))).toMatchObject({ ok: true, attempt: 1, stalls: 0 });
+    // The worker died; Bee-Queue hands the same job to another worker.
+    expect(await states.claim('task3', 'j2', 'w2', 1, taskError('WORKER_LOST'))).toMatchObject({ ok: true, attempt: 2, stalls: 1 });
+    const third = await states.claim('task3', 'j2', 'w3', 1, taskError('WORKER_LOST'));
+    expect(third).toMatchObject({ ok: false, reason: 'stall-limit' });
+    const state = await states.get('task3');
+    expect(state?.status).toBe('failed');
+    const last = (await readAfter(redis, keys.events, null, 1000)).filter((e) => e.taskId === 'task3').at(-1);
+    expect(last?.error?.code).toBe('WORKER_LOST');
+  });
+});

@@ -1,0 +1,48 @@
+/** The sandbox's test hooks over HTTP: what Zhihu would show, and faults on demand. */
+export interface SandboxArticle {
+  id: string;
+  title: string;
+  author: string;
+  html: string;
+  topics: string[];
+  publishedAt: string;
+}
+
+export class SandboxClient {
+  constructor(readonly url: string) {}
+
+  async articles(author?: string): Promise<SandboxArticle[]> {
+    const res = await fetch(`${this.url}/__sandbox/articles${author ? `?author=${encodeURIComponent(author)}` : ''}`);
+    if (!res.ok) throw new Error(`sandbox articles: HTTP ${res.status}`);
+    return (await res.json()) as SandboxArticle[];
+  }
+
+  async fault(fault: { kind: string; times?: number; author?: string; ms?: number; publish?: boolean }): Promise<void> {
+    const res = await fetch(`${this.url}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(fault),
+    });
+    if (res.status !== 201) throw new Error(`sandbox fault: HTTP ${res.status} ${await res.text()}`);
+  }
+
+  async config(config: { delayMs: number }): Promise<void> {
+    const res = await fetch(`${this.url}/__sandbox/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) });
+    if (!res.ok) throw new Error(`sandbox config: HTTP ${res.status}`);
+  }
+
+  async reset(): Promise<void> {
+    const res = await fetch(`${this.url}/__sandbox/reset`, { method: 'POST' });
+    if (!res.ok) throw new Error(`sandbox reset: HTTP ${res.status}`);
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
