@@ -35,15 +35,15 @@ export const ERROR_CATALOG = {
   },
   PUBLISH_REJECTED: {
     retryable: true,
-    hint: 'Zhihu showed an error when publishing. It is retried automatically; if it keeps failing, check the article on Zhihu.',
+    hint: 'Zhihu showed an error when publishing. The publisher retries a few times by itself; if it still fails, check the article and the account on Zhihu, then retry.',
   },
   PUBLISH_TIMEOUT: {
     retryable: true,
-    hint: 'Zhihu did not answer in time. It is retried automatically.',
+    hint: 'Zhihu did not answer in time. The publisher retries a few times by itself; if it still fails, check that Zhihu is reachable, then retry.',
   },
   BROWSER_CRASHED: {
     retryable: true,
-    hint: 'The browser tab crashed. It is retried automatically.',
+    hint: 'The browser tab crashed. The publisher retries a few times by itself; if it keeps crashing, make the article lighter (fewer or smaller images), then retry.',
   },
   WORKER_LOST: {
     retryable: false,
@@ -59,7 +59,7 @@ export const ERROR_CATALOG = {
   },
   INTERNAL: {
     retryable: true,
-    hint: 'An unexpected error. It is retried automatically; if it keeps failing, tell the operators.',
+    hint: 'An unexpected error. The publisher retries a few times by itself; if it still fails, tell the operators.',
   },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 

@@ -5,18 +5,17 @@
  */
 import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
-import type { Logger, Models, SecretBox, TaskStates } from '@zpub/shared/node';
+import type { Logger, Models, PublishJobData, QueueJobData, SecretBox, TaskStates, VerifyJobData } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
 import type { Page } from 'puppeteer-core';
 import { loginCheck, publishArticle, setAccountCookies, type Origins, type Outcome } from '../adapters/zhihu/publish';
 import type { Env } from '../env';
-import { AttemptLost, PublishError } from '../errors';
+import { AttemptLost, PublishError, advise, isUnknownOutcome } from '../errors';
+import { handleVerify, isVerifyJob, markAccount } from './verify';
 
-export interface JobData {
-  taskId: string;
-  jobId: string;
-}
+/** The queue carries two kinds of job: a task to publish, and an account to check (verify.ts). */
+export type JobData = QueueJobData;
 
 export interface Running {
   taskId: string;
@@ -47,7 +46,9 @@ interface Evidence {
   screenshot: Buffer | null;
 }
 
-const MAX_SCREENSHOT_BYTES = 400_000;
+/** Evidence is one document per attempt; this keeps it far below MongoDB's 16 MB per document. */
+const MAX_SCREENSHOT_BYTES = 200_000;
+const SCREENSHOT_QUALITIES = [60, 35, 15];
 
 /** Fenced writes for one attempt. */
 class Attempt {
@@ -72,7 +73,9 @@ class Attempt {
 }
 
 export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps): Promise<void> {
+  if (isVerifyJob(job.data)) return handleVerify(job as BeeQueue.Job<VerifyJobData>, d);
   const { taskId, jobId } = job.data;
+  const publishJob = job as BeeQueue.Job<PublishJobData>;
   const log = d.log.child({ taskId, jobId });
   const claim = await d.states.claim(taskId, jobId, d.env.WORKER_ID, d.env.STALL_LIMIT, taskError('WORKER_LOST'));
   if (!claim.ok) {
@@ -85,14 +88,14 @@ export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps):
   d.running.set(taskId, running);
   alog.info({ stalls: claim.stalls }, 'attempt started');
   try {
-    await runAttempt(job, d, attempt, running, claim.submittedAt ? Number(claim.submittedAt) : null, alog);
+    await runAttempt(publishJob, d, attempt, running, claim.submittedAt ? Number(claim.submittedAt) : null, alog);
   } finally {
     d.running.delete(taskId);
   }
 }
 
 async function runAttempt(
-  job: BeeQueue.Job<JobData>,
+  job: BeeQueue.Job<PublishJobData>,
   d: PublishDeps,
   attempt: Attempt,
   running: Running,
@@ -106,17 +109,18 @@ async function runAttempt(
     await attempt.finish('failed', { stage: 'failed', error, message: error.message });
     d.onFinished(false);
   };
-  if (!task || !content) return fail(taskError('INTERNAL', 'The task record is missing'));
+  if (!task || !content) return fail(taskError('INTERNAL', advise('INTERNAL', 'The task record is missing')));
   if (!account) return fail(taskError('ACCOUNT_NOT_FOUND'));
   // Zhihu refuses these anyway; no browser is needed to know it.
-  if ([...task.title].length > LIMITS.titleMax) return fail(taskError('TITLE_TOO_LONG'));
+  const titleChars = [...task.title].length;
+  if (titleChars > LIMITS.titleMax) return fail(taskError('TITLE_TOO_LONG', advise('TITLE_TOO_LONG', `The title has ${titleChars} characters`)));
   if (account.state === 'expired') return fail(taskError('LOGIN_EXPIRED'));
 
   let cookies: ParsedCookie[];
   try {
     cookies = JSON.parse(d.box.open(account.cookiesSealed)) as ParsedCookie[];
   } catch {
-    return fail(taskError('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read; paste them again'));
+    return fail(taskError('LOGIN_EXPIRED', advise('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read (was the secret key changed?)')));
   }
   const origins = d.origins(task.platform);
   const article = { title: task.title, html: markdownToZhihuHtml(content.content), topics: task.topics };
@@ -142,7 +146,7 @@ async function runAttempt(
         const me = await loginCheck(page, origins);
         who.me = me;
         await attempt.stage('login', `logged in as ${me.name}`);
-        return await publishArticle(
+        const result = await publishArticle(
           page,
           origins,
           article,
@@ -158,16 +162,16 @@ async function runAttempt(
           { submittedAt: priorSubmittedAt },
           { redirectTimeoutMs: d.env.REDIRECT_TIMEOUT_MS },
         );
+        // What the page showed when nothing could prove the article either way.
+        if (result.status === 'unconfirmed') evidence = await captureEvidence(page);
+        return result;
       } catch (err) {
         if (!signal.aborted && !(err instanceof AttemptLost)) evidence = await captureEvidence(page);
-        throw crashed ? new PublishError('BROWSER_CRASHED', 'The browser tab crashed', running.submitted) : err;
+        throw crashed ? new PublishError('BROWSER_CRASHED', 'The browser tab crashed (Chromium: "Page crashed!")', running.submitted) : err;
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
     });
-    if (outcome.status === 'unconfirmed') {
-      evidence = await d.browser.run(async (page) => captureUrl(page, origins, outcome)).catch(() => null);
-    }
   } catch (err) {
     failure = err;
   }
@@ -181,7 +185,7 @@ async function runAttempt(
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
       stage: outcome.duplicate ? 'duplicate' : 'verified',
-      message: outcome.duplicate ? 'already published by an earlier attempt' : 'the public page says published',
+      message: outcome.message,
       result: { url: outcome.url, articleId: outcome.articleId },
     });
     if (ok) await markAccount(d.models, account._id, { state: 'active', me: who.me });
@@ -189,7 +193,7 @@ async function runAttempt(
     return;
   }
   if (outcome?.status === 'unconfirmed') {
-    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: outcome.message, evidence: evidenceRef });
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: outcome.message, error: outcome.error, evidence: evidenceRef });
     d.onFinished(false);
     return;
   }
@@ -197,7 +201,8 @@ async function runAttempt(
   const error = classify(failure, running.submitted, signal);
   log.warn({ code: error.code, retryable: error.retryable, err: (failure as Error)?.message }, 'attempt failed');
   if (error.code === 'LOGIN_EXPIRED') await markAccount(d.models, account._id, { state: 'expired', reason: error.message });
-  if (running.submitted && !error.retryable && error.code !== 'CAPTCHA_REQUIRED' && error.code !== 'PHONE_BINDING_REQUIRED' && isUnknownOutcome(error)) {
+  // After the click, an error that does not say Zhihu refused leaves the article's fate unknown.
+  if (running.submitted && isUnknownOutcome(error.code)) {
     await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence: evidenceRef });
     d.onFinished(false);
     return;
@@ -213,46 +218,49 @@ async function runAttempt(
   d.onFinished(false);
 }
 
-/** An error after the click that does not say Zhihu refused: the article may or may not be live. */
-function isUnknownOutcome(error: TaskError): boolean {
-  return ['PUBLISH_TIMEOUT', 'BROWSER_CRASHED', 'INTERNAL'].includes(error.code);
-}
-
-function classify(err: unknown, submitted: boolean, signal: AbortSignal): TaskError {
+/**
+ * The error a person sees for what stopped the attempt. Errors the flow raised already say what
+ * they mean; anything else (puppeteer, the network, a bug) is sorted by what it looks like. After
+ * the click, an error that leaves the outcome unknown is never retried blindly.
+ */
+export function classify(err: unknown, submitted: boolean, signal: AbortSignal): TaskError {
   if (err instanceof PublishError) {
-    const e = err.toTaskError();
-    return submitted && isUnknownOutcome(e) ? { ...e, retryable: false } : e;
+    if (submitted && !err.afterSubmit && isUnknownOutcome(err.code)) return new PublishError(err.code, err.detail, true).toTaskError();
+    return err.toTaskError();
   }
-  const message = (err as Error)?.message ?? String(err);
+  const message = ((err as Error)?.message ?? String(err)).slice(0, 300);
   const name = (err as Error)?.name ?? '';
-  let e: TaskError;
-  if (name === 'TimeoutError' || /timeout|timed out/i.test(message)) e = taskError('PUBLISH_TIMEOUT');
-  else if (/crash|Target closed|Session closed|detached|disconnected|Protocol error/i.test(message) && !signal.aborted) e = taskError('BROWSER_CRASHED');
-  else if (/ECONNREFUSED|ERR_CONNECTION|net::/i.test(message)) e = taskError('PUBLISH_TIMEOUT', `Network error: ${message}`);
-  else e = taskError('INTERNAL', `Unexpected error: ${message.slice(0, 300)}`);
-  return submitted ? { ...e, retryable: false } : e;
+  const as = (code: 'PUBLISH_TIMEOUT' | 'BROWSER_CRASHED' | 'INTERNAL', detail: string) => new PublishError(code, detail, submitted).toTaskError();
+  if (name === 'TimeoutError' || /timeout|timed out/i.test(message)) return as('PUBLISH_TIMEOUT', `Zhihu did not answer in time (${message})`);
+  if (/crash|Target closed|Session closed|detached|disconnected|Protocol error/i.test(message) && !signal.aborted) {
+    return as('BROWSER_CRASHED', `The browser tab went away (${message})`);
+  }
+  if (/ECONNREFUSED|ECONNRESET|ERR_CONNECTION|ERR_NAME|net::/i.test(message)) return as('PUBLISH_TIMEOUT', `Zhihu could not be reached (${message})`);
+  return as('INTERNAL', `Unexpected error: ${message}`);
 }
 
 async function captureEvidence(page: Page): Promise<Evidence | null> {
   // A crashed tab can still say where it was, not what it showed.
   if (page.isClosed()) return { url: redactUrl(page.url()), pageTitle: '', screenshot: null };
   try {
-    const [url, pageTitle, shot] = await Promise.all([
-      Promise.resolve(page.url()),
-      withTimeout(page.title(), 3000, ''),
-      withTimeout(page.screenshot({ type: 'jpeg', quality: 50 }), 5000, null),
-    ]);
-    const screenshot = shot && shot.length <= MAX_SCREENSHOT_BYTES ? Buffer.from(shot) : null;
-    return { url: redactUrl(url), pageTitle: pageTitle.slice(0, 200), screenshot };
+    const [url, pageTitle] = [page.url(), await withTimeout(page.title(), 3000, '')];
+    return { url: redactUrl(url), pageTitle: pageTitle.slice(0, 200), screenshot: await boundedScreenshot(page) };
   } catch {
     return null;
   }
 }
 
-async function captureUrl(page: Page, origins: Origins, outcome: Outcome | null): Promise<Evidence | null> {
-  const id = outcome?.status === 'unconfirmed' ? outcome.articleId : null;
-  await page.goto(id ? `${origins.zhuanlan}/p/${id}` : origins.zhuanlan, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch(() => undefined);
-  return captureEvidence(page);
+/**
+ * The visible part of the page as a JPEG of at most MAX_SCREENSHOT_BYTES: a busy page is taken
+ * again at a lower quality rather than dropped. Only the viewport, never the full page.
+ */
+async function boundedScreenshot(page: Page): Promise<Buffer | null> {
+  for (const quality of SCREENSHOT_QUALITIES) {
+    const shot = await withTimeout(page.screenshot({ type: 'jpeg', quality, optimizeForSpeed: true }), 5000, null);
+    if (!shot) return null;
+    if (shot.length <= MAX_SCREENSHOT_BYTES) return Buffer.from(shot);
+  }
+  return null;
 }
 
 function withTimeout<T, D>(p: Promise<T>, ms: number, fallback: D): Promise<T | D> {
@@ -283,19 +291,4 @@ async function saveEvidence(models: Models, taskId: string, userId: Types.Object
     log.warn({ err: (err as Error).message }, 'evidence not saved');
     return undefined;
   }
-}
-
-async function markAccount(
-  models: Models,
-  id: Types.ObjectId,
-  change: { state: 'active'; me: { urlToken: string; name: string } | null } | { state: 'expired'; reason: string },
-): Promise<void> {
-  const set: Record<string, unknown> = { state: change.state, updatedAt: new Date() };
-  if (change.state === 'active' && change.me) {
-    set.zhihuName = change.me.name;
-    set.urlToken = change.me.urlToken;
-    set.verifiedAt = new Date();
-  }
-  if (change.state === 'expired') set.stateReason = change.reason;
-  await models.Account.updateOne({ _id: id }, { $set: set }).catch(() => undefined);
 }

@@ -45,6 +45,10 @@ const accountSchema = new Schema(
     urlToken: { type: String },
     verifiedAt: { type: Date },
     stateReason: { type: String },
+    /** The last login check a worker ran for `account.verify`: which request, when, and why it could not decide. */
+    checkRequest: { type: String },
+    checkedAt: { type: Date },
+    checkError: { type: String },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -17,13 +17,24 @@ export interface PublishJobData {
   jobId: string;
 }
 
+/** `account.verify`: a worker runs the login check of one account and records the answer on it. */
+export interface VerifyJobData {
+  kind: 'verify';
+  accountId: string;
+  /** Written back to the account as `checkRequest`, so the server knows its own answer arrived. */
+  requestId: string;
+}
+
+/** One queue, two kinds of job: tasks to publish, and accounts to check. */
+export type QueueJobData = PublishJobData | VerifyJobData;
+
 export function createQueue(
   keys: RedisKeys,
   redisUrl: string,
   log: Logger,
   opts: { worker: false } | { worker: true; stallInterval: number },
-): BeeQueue<PublishJobData> {
-  const queue = new BeeQueue<PublishJobData>(keys.queueName, {
+): BeeQueue<QueueJobData> {
+  const queue = new BeeQueue<QueueJobData>(keys.queueName, {
     prefix: keys.queuePrefix,
     redis: { url: redisUrl },
     isWorker: opts.worker,

@@ -6,6 +6,8 @@
 export const SELECTORS = {
   title: 'textarea[placeholder^="请输入标题"]',
   editor: '.public-DraftEditor-content[contenteditable="true"]',
+  /** Any rich-text area: present without `editor` means Zhihu replaced its editor. */
+  anyEditor: '[contenteditable="true"]',
   publishPanel: '[role="dialog"]',
   topicSearch: 'input[placeholder="搜索话题"]',
   topicOption: '[role="option"]',
@@ -39,3 +41,16 @@ export const ZHIHU_CODES = {
   risk: 40362,
   phoneBinding: 4031,
 } as const;
+
+/**
+ * What Zhihu's toasts and error messages say, for when only the page tells (no API answer was
+ * seen). Checked in order; anything else is a plain refusal.
+ */
+export const MESSAGE_PATTERNS = [
+  { code: 'CAPTCHA_REQUIRED', pattern: /验证码|网络环境存在异常|40352/ },
+  { code: 'PHONE_BINDING_REQUIRED', pattern: /绑定手机|手机号|4031/ },
+  { code: 'TOPIC_REQUIRED', pattern: /话题/ },
+  { code: 'TITLE_TOO_LONG', pattern: /标题最多|标题.*超过/ },
+  { code: 'LOGIN_EXPIRED', pattern: /请先登录|登录已过期|重新登录/ },
+  { code: 'RATE_LIMITED', pattern: /过于频繁|操作太快/ },
+] as const;
