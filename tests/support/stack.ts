@@ -15,7 +15,7 @@ export async function bootStack(opts: StackOptions = {}): Promise<TestStack> {
     graceMs: 15_000,
     ...opts,
     sandboxEnv: { SANDBOX_DELAY_MS: '150', ...opts.sandboxEnv },
-    serverEnv: { USER_MAX_RUNNING: '4', USER_MAX_PER_MINUTE: '1000', RETRY_BACKOFF_MS: '500', ...opts.serverEnv },
+    serverEnv: { USER_MAX_RUNNING: '4', USER_MAX_PER_MINUTE: '1000', REGISTER_MAX_PER_MINUTE: '1000', RETRY_BACKOFF_MS: '500', ...opts.serverEnv },
     workerEnv: { SHUTDOWN_GRACE_MS: '10000', ...opts.workerEnv },
   });
   let conn: mongoose.Connection | null = null;

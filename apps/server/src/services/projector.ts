@@ -7,7 +7,12 @@ import { isTerminal } from '@zpub/shared';
 import { readAfter, type Logger, type Models, type RedisClient, type StreamEvent } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 
-const CHUNK = 200;
+/**
+ * Events per MongoDB round trip. FerretDB v1.24 keeps one SQLite connection open per statement of
+ * an update command until the whole command ends, and its pool has 100: an update command with
+ * 100 statements waits forever for a 101st. Chunks stay far below that.
+ */
+const CHUNK = 40;
 
 export class Projector {
   private running: Promise<void> | null = null;
