@@ -208,6 +208,18 @@ describe('toast-error', () => {
     expect(r.final.attempt).toBe(3);
     expect(r.articles).toHaveLength(0);
     await expectEvidence(r, { screenshot: true });
+
+    // A retry by hand gets its own automatic retries; the evidence kept stays at three attempts.
+    const rec = r.user.record();
+    await rec.started;
+    await r.user.api.task.retry.mutate({ id: r.taskId });
+    await rec.until((es) => es.some((e) => e.taskId === r.taskId && e.attempt === 6 && isEnd(e)), 120_000, 'the second round to end');
+    rec.stop();
+    expect(rec.of(r.taskId).at(-1)).toMatchObject({ status: 'failed', error: { code: 'PUBLISH_REJECTED' } });
+    const db = await stack.db();
+    const kept = await db.collection('evidence').find({ taskId: new Types.ObjectId(r.taskId) }).toArray();
+    expect(kept.map((d) => d.attempt).sort()).toEqual([4, 5, 6]);
+    expect(await stack.sandboxApi.articles(r.account.name)).toHaveLength(0);
   });
 });
 

@@ -49,6 +49,8 @@ interface Evidence {
 /** Evidence is one document per attempt; this keeps it far below MongoDB's 16 MB per document. */
 const MAX_SCREENSHOT_BYTES = 200_000;
 const SCREENSHOT_QUALITIES = [60, 35, 15];
+/** Attempts whose evidence is kept per task (the latest ones): at most 3 x 200 KB. */
+const EVIDENCE_KEPT = 3;
 
 /** Fenced writes for one attempt. */
 class Attempt {
@@ -277,7 +279,10 @@ function redactUrl(url: string): string {
   }
 }
 
-/** Keeps the evidence of an attempt (bounded); the final event carries a reference to it. */
+/**
+ * Keeps the evidence of an attempt, keyed `<taskId>:<attempt>`; the final event carries a reference
+ * to it. Only the latest EVIDENCE_KEPT attempts keep theirs, so manual retries cannot pile it up.
+ */
 async function saveEvidence(models: Models, taskId: string, userId: Types.ObjectId, attempt: number, e: Evidence, log: Logger): Promise<EvidenceView | undefined> {
   const at = new Date();
   try {
@@ -286,6 +291,8 @@ async function saveEvidence(models: Models, taskId: string, userId: Types.Object
       { $set: { taskId: new Types.ObjectId(taskId), userId, attempt, url: e.url, pageTitle: e.pageTitle, screenshot: e.screenshot ?? undefined, at } },
       { upsert: true },
     );
+    // Each save drops the one EVIDENCE_KEPT attempts back, so a task never holds more than that.
+    if (attempt > EVIDENCE_KEPT) await models.Evidence.deleteOne({ _id: `${taskId}:${attempt - EVIDENCE_KEPT}` });
     return { url: e.url, pageTitle: e.pageTitle, screenshot: e.screenshot !== null, at: at.toISOString() };
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'evidence not saved');
