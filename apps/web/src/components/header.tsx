@@ -1,0 +1,72 @@
+import { A, useNavigate } from '@solidjs/router';
+import { Show } from 'solid-js';
+import { t } from '../i18n';
+import { useApp } from '../lib/app-context';
+import { signedOut } from '../lib/session';
+import { api } from '../lib/trpc';
+
+export function Header() {
+  const app = useApp();
+  const navigate = useNavigate();
+  const state = () => app.live.state();
+
+  async function logout() {
+    try {
+      await api.auth.logout.mutate();
+    } catch {
+      // Signing out locally is what matters; the cookie is cleared by the server when it can be.
+    }
+    app.live.stop();
+    signedOut(false);
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <header class="header">
+      <a class="skip" href="#main">
+        {t.app.name}
+      </a>
+      <div class="brand" aria-hidden="true">
+        {t.app.name}
+      </div>
+      <nav aria-label={t.nav.label} class="nav">
+        <A href="/tasks" data-testid="nav-tasks">
+          {t.nav.tasks}
+        </A>
+        <A href="/compose" data-testid="nav-compose">
+          {t.nav.compose}
+        </A>
+        <A href="/batch" data-testid="nav-batch">
+          {t.nav.batch}
+        </A>
+        <A href="/accounts" data-testid="nav-accounts">
+          {t.nav.accounts}
+        </A>
+        <A href="/stats" data-testid="nav-stats">
+          {t.nav.stats}
+        </A>
+        <A href="/workers" data-testid="nav-workers">
+          {t.nav.workers}
+        </A>
+      </nav>
+      <div class="who">
+        <span class={`conn conn-${state()}`} data-testid="connection" data-state={state()} title={t.header.connection.title} role="status">
+          <span class="dot" aria-hidden="true" />
+          {t.header.connection[state()]}
+        </span>
+        <Show when={state() === 'offline'}>
+          <button type="button" class="link" data-testid="reconnect" onClick={() => app.live.restart()}>
+            {t.header.connection.reconnect}
+          </button>
+        </Show>
+        <span class="email">
+          <span class="muted">{t.header.signedInAs}</span>
+          <span data-testid="user-email">{app.user.email}</span>
+        </span>
+        <button type="button" class="secondary" data-testid="logout" onClick={() => void logout()}>
+          {t.header.logout}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,29 @@
+/** Checks of the add-account forms, before anything is sent (the server checks again). */
+import { CookieParseError, LIMITS, parseLoginCookies, type Platform } from '@zpub/shared';
+import { t } from '../i18n';
+import { utf8Bytes } from './batch';
+import { charCount } from './format';
+
+/** A sandbox name becomes the cookie value `sandbox-<name>`: cookie-safe characters only. */
+const SANDBOX_NAME = /^[A-Za-z0-9_.-]+$/;
+
+export function nameProblem(name: string, platform: Platform): string | undefined {
+  const value = name.trim();
+  if (value === '') return t.accounts.nameRequired;
+  if (charCount(value) > LIMITS.accountNameMax) return t.accounts.nameTooLong(LIMITS.accountNameMax);
+  if (platform === 'sandbox' && !SANDBOX_NAME.test(value)) return t.accounts.sandboxNameInvalid;
+  return undefined;
+}
+
+/** Why a paste is not usable, in Chinese; undefined when it is. The paste itself is never echoed. */
+export function cookieProblem(paste: string): string | undefined {
+  if (paste.trim() === '') return t.accounts.cookieRequired;
+  if (utf8Bytes(paste) > LIMITS.cookieMaxBytes) return t.accounts.cookieTooLarge;
+  try {
+    parseLoginCookies(paste);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CookieParseError && /z_c0/.test(e.message)) return t.accounts.cookieNoLogin;
+    return t.accounts.cookieInvalid;
+  }
+}

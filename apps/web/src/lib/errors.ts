@@ -1,0 +1,143 @@
+/**
+ * Turns whatever a call threw into Chinese a person can act on: one message for the whole
+ * failure plus one per field the server (or zod on the server) named.
+ */
+import { t } from '../i18n';
+
+export interface Problem {
+  /** What went wrong, as a whole. */
+  message: string;
+  /** Per field: what is wrong with it (already translated where we know the text). */
+  fields: Record<string, string>;
+  code: string | null;
+  appCode: string | null;
+  retryAfterS: number | null;
+}
+
+interface ErrorData {
+  code?: unknown;
+  httpStatus?: unknown;
+  zodError?: { formErrors?: unknown; fieldErrors?: unknown } | null;
+  appCode?: unknown;
+  retryAfterS?: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function dataOf(err: unknown): ErrorData | null {
+  if (!isRecord(err)) return null;
+  const data = err.data;
+  return isRecord(data) ? (data as ErrorData) : null;
+}
+
+/** The tRPC error code of a failed call (`UNAUTHORIZED`, `CONFLICT`, …), if it has one. */
+export function errorCode(err: unknown): string | null {
+  const code = dataOf(err)?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+export function isUnauthorized(err: unknown): boolean {
+  return errorCode(err) === 'UNAUTHORIZED';
+}
+
+// The shared zod schemas speak English; these are the texts they use, in Chinese.
+const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^Enter a valid email address$/i, () => '请输入有效的邮箱地址'],
+  [/^Password must be at least (\d+) characters$/i, (m) => `密码至少 ${m[1]} 个字符`],
+  [/^Password must be at most (\d+) characters$/i, (m) => `密码最多 ${m[1]} 个字符`],
+  [/^Email must be at most (\d+) characters$/i, (m) => `邮箱最多 ${m[1]} 个字符`],
+  [/^Give the account a name$/i, () => '请填写账号名称'],
+  [/^Account name must be at most (\d+) characters$/i, (m) => `账号名称最多 ${m[1]} 个字`],
+  [/^Paste the cookies of the account$/i, () => '请粘贴该账号的 Cookie'],
+  [/^Cookies must be at most (\d+) bytes$/i, (m) => `Cookie 最多 ${m[1]} 字节`],
+  [/^Title is empty$/i, () => '标题为空'],
+  [/^Title must be at most (\d+) characters/i, (m) => `标题最多 ${m[1]} 个字（知乎的限制）`],
+  [/^Body is empty$/i, () => '正文为空'],
+  [/^Body must be at most (\d+) bytes$/i, (m) => `正文最多 ${m[1]} 字节`],
+  [/^At most (\d+) topics/i, (m) => `话题最多 ${m[1]} 个（知乎的限制）`],
+  [/^A topic is empty$/i, () => '话题不能为空'],
+  [/^A topic must be at most (\d+) characters$/i, (m) => `每个话题最多 ${m[1]} 个字`],
+  [/^scheduledAt must be within a year$/i, () => '定时发布时间需在一年以内'],
+  [/^scheduledAt must be an ISO 8601/i, () => '定时发布时间格式无效'],
+  [/^Expected a 24-character hexadecimal id$/i, () => 'ID 格式无效'],
+  [/^The batch is empty$/i, () => '这一批没有文章'],
+  [/^A batch holds at most (\d+) articles$/i, (m) => `一批最多 ${m[1]} 篇`],
+  [/^Select at least one task$/i, () => '请至少选择一个任务'],
+  [/^Wrong email or password$/i, () => t.auth.wrongCredentials],
+  [/^An account with this email already exists/i, () => t.auth.emailTaken],
+  [/^Sign in first$/i, () => t.api.unauthorized],
+  [/^No such task$/i, () => '找不到该任务'],
+  [/^No such account$/i, () => '找不到该账号，可能已被删除'],
+  [/^The current password is wrong$/i, () => '当前密码错误'],
+  [/^Cannot (cancel|retry|reschedule) a task that is (\w+)/i, (m) => cannotMessage(m[1] ?? '', m[2] ?? '')],
+  [/no z_c0/i, () => t.accounts.cookieNoLogin],
+  [/temporarily unavailable/i, () => t.api.unavailable],
+];
+
+const VERBS: Record<string, string> = { cancel: '取消', retry: '重试', reschedule: '修改定时' };
+
+function cannotMessage(verb: string, status: string): string {
+  const statusName = (t.status as Record<string, string>)[status] ?? status;
+  return t.tasks.cannot(VERBS[verb.toLowerCase()] ?? verb, statusName);
+}
+
+/** A server text in Chinese when we know it; otherwise the text itself (better than nothing). */
+export function translateServerText(text: string): string {
+  for (const [re, fn] of PATTERNS) {
+    const m = re.exec(text.trim());
+    if (m) return fn(m);
+  }
+  return text;
+}
+
+function messageFor(code: string | null, retryAfterS: number | null, serverMessage: string): string {
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return serverMessage === 'Sign in first' || serverMessage === '' ? t.api.unauthorized : translateServerText(serverMessage);
+    case 'FORBIDDEN':
+      return t.api.forbidden;
+    case 'NOT_FOUND':
+      return translateServerText(serverMessage) === serverMessage ? t.api.notFound : translateServerText(serverMessage);
+    case 'CONFLICT':
+      return translateServerText(serverMessage) === serverMessage ? t.api.conflict : translateServerText(serverMessage);
+    case 'TOO_MANY_REQUESTS':
+      return t.api.tooMany(retryAfterS);
+    case 'BAD_REQUEST':
+      return translateServerText(serverMessage) === serverMessage ? t.api.badRequest : translateServerText(serverMessage);
+    case 'PAYLOAD_TOO_LARGE':
+      return t.api.tooLarge;
+    case 'SERVICE_UNAVAILABLE':
+      return t.api.unavailable;
+    case 'INTERNAL_SERVER_ERROR':
+      return t.api.internal;
+    default:
+      return t.api.unknown;
+  }
+}
+
+export function describeError(err: unknown): Problem {
+  const data = dataOf(err);
+  const code = typeof data?.code === 'string' ? data.code : null;
+  const appCode = typeof data?.appCode === 'string' ? data.appCode : null;
+  const retryAfterS = typeof data?.retryAfterS === 'number' ? data.retryAfterS : null;
+  const serverMessage = isRecord(err) && typeof err.message === 'string' ? err.message : '';
+  const fields: Record<string, string> = {};
+  const fieldErrors = data?.zodError?.fieldErrors;
+  if (isRecord(fieldErrors)) {
+    for (const [name, list] of Object.entries(fieldErrors)) {
+      if (Array.isArray(list) && typeof list[0] === 'string') fields[name] = translateServerText(list[0]);
+    }
+  }
+  if (!data) {
+    // No tRPC envelope at all: the request never reached the server (or the answer was not ours).
+    return { message: t.api.network, fields, code: null, appCode: null, retryAfterS: null };
+  }
+  let message = appCode === 'RATE_LIMITED' ? t.api.tooMany(retryAfterS) : messageFor(code, retryAfterS, serverMessage);
+  const named = Object.entries(fields);
+  if (named.length > 0) {
+    message = named.map(([name, text]) => `${t.field[name] ?? name}：${text}`).join('；');
+  }
+  return { message, fields, code, appCode, retryAfterS };
+}

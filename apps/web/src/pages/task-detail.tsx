@@ -1,0 +1,316 @@
+/**
+ * 任务详情: one task, live. The row comes from the store (events keep it current); the timeline
+ * is the server's list of events plus every event that arrives while the page is open.
+ */
+import type { TaskEvent } from '@zpub/shared';
+import { A, useParams } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
+import { MarkdownPreview } from '../components/markdown-preview';
+import { ProgressBar } from '../components/progress-bar';
+import { StatusBadge } from '../components/status-badge';
+import { TaskErrorNote } from '../components/task-error';
+import { t } from '../i18n';
+import { useApp } from '../lib/app-context';
+import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datetime';
+import { errorCode } from '../lib/errors';
+import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
+import { report } from '../lib/session';
+import { toView } from '../lib/task-merge';
+import { groupByAttempt, mergeEvents } from '../lib/timeline';
+import { api } from '../lib/trpc';
+
+export function TaskDetail() {
+  const app = useApp();
+  const params = useParams<{ id: string }>();
+  const id = () => params.id;
+  const task = () => app.store.state.byId[id()];
+  const [content, setContent] = createSignal<string | null>(null);
+  const [events, setEvents] = createSignal<TaskEvent[]>([]);
+  const [missing, setMissing] = createSignal(false);
+  const [error, setError] = createSignal('');
+  const [notice, setNotice] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [showPreview, setShowPreview] = createSignal(false);
+  const [scheduleText, setScheduleText] = createSignal('');
+
+  createEffect(
+    on(id, (taskId) => {
+      setContent(null);
+      setEvents([]);
+      setMissing(false);
+      setError('');
+      setNotice('');
+      // Events that arrive before the answer are kept and merged with it (no gap, no duplicate).
+      let early: TaskEvent[] = [];
+      let loaded = false;
+      const off = app.store.onEvent((e) => {
+        if (e.taskId !== taskId) return;
+        if (loaded) setEvents((list) => mergeEvents(list, [e]));
+        else early.push(e);
+      });
+      onCleanup(off);
+      if (!/^[a-f0-9]{24}$/.test(taskId)) {
+        setMissing(true);
+        return;
+      }
+      void app.live.ready
+        .then(() => api.task.byId.query({ id: taskId }))
+        .then(
+          (detail) => {
+            if (id() !== taskId) return;
+            app.store.applySnapshot([toView(detail)]);
+            setContent(detail.content);
+            setEvents(mergeEvents(detail.events, early));
+            early = [];
+            loaded = true;
+            setScheduleText(detail.scheduledAt ? isoToLocalDateTime(detail.scheduledAt) : '');
+          },
+          (err: unknown) => {
+            if (id() !== taskId) return;
+            if (errorCode(err) === 'NOT_FOUND' || errorCode(err) === 'BAD_REQUEST') setMissing(true);
+            else setError(report(err).message);
+          },
+        );
+    }),
+  );
+
+  const groups = createMemo(() => groupByAttempt(events()));
+  const accountName = () => {
+    const row = task();
+    return row ? (app.accounts.nameOf(row.accountId) ?? t.app.unknownAccount) : '';
+  };
+
+  async function act(op: 'cancel' | 'retry' | 'reschedule' | 'unschedule'): Promise<void> {
+    setBusy(true);
+    setError('');
+    setNotice('');
+    try {
+      if (op === 'cancel') {
+        await api.task.cancel.mutate({ id: id() });
+        setNotice(t.tasks.cancelled);
+      } else if (op === 'retry') {
+        await api.task.retry.mutate({ id: id() });
+        setNotice(t.tasks.retried);
+      } else {
+        let scheduledAt: string | null = null;
+        if (op === 'reschedule') {
+          scheduledAt = localDateTimeToIso(scheduleText());
+          if (!scheduledAt) {
+            setError(t.compose.scheduleInvalid);
+            return;
+          }
+        }
+        await api.task.reschedule.mutate({ id: id(), scheduledAt });
+        if (op === 'unschedule') setScheduleText('');
+        setNotice(t.detail.rescheduled);
+      }
+    } catch (err) {
+      setError(report(err).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="page detail-page" data-testid="task-detail" data-task-id={id()}>
+      <p>
+        <A href="/tasks" class="back">
+          {t.detail.back}
+        </A>
+      </p>
+      <Show when={!missing()} fallback={<p class="alert error" data-testid="detail-missing">{t.detail.notFound}</p>}>
+        <Show when={task()} fallback={<p class="muted" role="status">{error() || t.app.loading}</p>}>
+          {(row) => (
+            <>
+              <div class="detail-head" data-status={row().status}>
+                <h1 data-testid="detail-title">{row().title}</h1>
+                <StatusBadge status={row().status} testid="detail-status" />
+              </div>
+              <div class="detail-grid">
+                <div class="card">
+                  <dl class="facts">
+                    <dt>{t.detail.account}</dt>
+                    <dd data-testid="detail-account">{accountName()}</dd>
+                    <dt>{t.detail.progress}</dt>
+                    <dd>
+                      <ProgressBar progress={row().progress} stage={row().stage} status={row().status} />
+                    </dd>
+                    <dt>{t.detail.attempt}</dt>
+                    <dd data-testid="detail-attempt">{row().attempt}</dd>
+                    <dt>{t.detail.priority}</dt>
+                    <dd>{t.priority[row().priority]}</dd>
+                    <dt>{t.detail.topics}</dt>
+                    <dd>
+                      <Show when={row().topics.length > 0} fallback={<span class="muted">{t.app.none}</span>}>
+                        <For each={row().topics}>{(topic) => <span class="chip">{topic}</span>}</For>
+                      </Show>
+                    </dd>
+                    <Show when={row().batchId}>
+                      {(batchId) => (
+                        <>
+                          <dt>{t.detail.batch}</dt>
+                          <dd>
+                            <A href={`/tasks?batch=${batchId()}`} class="mono">
+                              {batchId()}
+                            </A>
+                          </dd>
+                        </>
+                      )}
+                    </Show>
+                    <dt>{t.detail.scheduledAt}</dt>
+                    <dd data-testid="detail-scheduled">{row().scheduledAt ? formatTime(row().scheduledAt) : t.detail.notScheduled}</dd>
+                    <dt>{t.detail.createdAt}</dt>
+                    <dd>{formatTime(row().createdAt)}</dd>
+                    <dt>{t.detail.updatedAt}</dt>
+                    <dd>{formatTime(row().updatedAt)}</dd>
+                    <Show when={row().startedAt}>
+                      <dt>{t.detail.startedAt}</dt>
+                      <dd>{formatTime(row().startedAt)}</dd>
+                    </Show>
+                    <Show when={row().finishedAt}>
+                      <dt>{t.detail.finishedAt}</dt>
+                      <dd>{formatTime(row().finishedAt)}</dd>
+                    </Show>
+                  </dl>
+
+                  <Show when={safeHttpUrl(row().result?.url)}>
+                    {(url) => (
+                      <p class="alert success">
+                        {t.detail.result}：
+                        <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link">
+                          {url()}
+                        </a>
+                      </p>
+                    )}
+                  </Show>
+                  <Show when={row().status === 'unconfirmed'}>
+                    <p class="alert warn">{t.statusHint.unconfirmed}</p>
+                  </Show>
+                  <Show when={row().error}>{(err) => <TaskErrorNote error={err()} detailed />}</Show>
+
+                  <div class="actions">
+                    <Show when={CANCELLABLE.includes(row().status)}>
+                      <button type="button" class="secondary" data-testid="detail-cancel" disabled={busy()} onClick={() => void act('cancel')}>
+                        {t.detail.cancel}
+                      </button>
+                    </Show>
+                    <Show when={RETRYABLE.includes(row().status)}>
+                      <button type="button" class="primary" data-testid="detail-retry" disabled={busy()} onClick={() => void act('retry')}>
+                        {t.detail.retry}
+                      </button>
+                    </Show>
+                  </div>
+                  <Show when={row().status === 'pending'}>
+                    <div class="reschedule">
+                      <label for="detail-schedule">{t.detail.reschedule}</label>
+                      <div class="row-inline">
+                        <input
+                          id="detail-schedule"
+                          data-testid="detail-schedule"
+                          type="datetime-local"
+                          value={scheduleText()}
+                          onInput={(e) => setScheduleText(e.currentTarget.value)}
+                        />
+                        <button type="button" class="secondary" data-testid="detail-reschedule" disabled={busy() || scheduleText() === ''} onClick={() => void act('reschedule')}>
+                          {t.detail.saveSchedule}
+                        </button>
+                        <Show when={row().scheduledAt}>
+                          <button type="button" class="link" data-testid="detail-unschedule" disabled={busy()} onClick={() => void act('unschedule')}>
+                            {t.detail.clearSchedule}
+                          </button>
+                        </Show>
+                      </div>
+                    </div>
+                  </Show>
+                  <Show when={notice()}>
+                    <p class="alert info" role="status" data-testid="detail-notice">
+                      {notice()}
+                    </p>
+                  </Show>
+                  <Show when={error()}>
+                    <p class="alert error" role="alert" data-testid="detail-error">
+                      {error()}
+                    </p>
+                  </Show>
+                </div>
+
+                <div class="card">
+                  <h2>{t.detail.timeline}</h2>
+                  <div data-testid="timeline" data-count={events().length}>
+                    <Show when={events().length > 0} fallback={<p class="muted">{t.detail.noEvents}</p>}>
+                      <For each={groups()}>
+                        {(group) => (
+                          <section class="attempt" data-testid="timeline-attempt" data-attempt={group.attempt}>
+                            <h3>{t.detail.attemptGroup(group.attempt)}</h3>
+                            <ol class="timeline">
+                              <For each={group.events}>
+                                {(e) => (
+                                  <li data-testid="timeline-event" data-stage={e.stage} data-status={e.status} data-event-id={e.id}>
+                                    <time datetime={e.at}>{formatTime(e.at)}</time>
+                                    <span class={`dot-status badge-${e.status}`} aria-hidden="true" />
+                                    <span class="ev-stage">{t.stage[e.stage]}</span>
+                                    <span class="muted small">{e.progress}%</span>
+                                    <Show when={e.message && e.message !== e.error?.message}>
+                                      <span class="ev-message">{e.message}</span>
+                                    </Show>
+                                    <Show when={e.error}>{(err) => <span class="ev-error">{t.errorName[err().code]}：{t.errorCode[err().code]}</span>}</Show>
+                                  </li>
+                                )}
+                              </For>
+                            </ol>
+                          </section>
+                        )}
+                      </For>
+                    </Show>
+                  </div>
+                </div>
+              </div>
+
+              <Show when={row().evidence}>
+                {(ev) => (
+                  <div class="card" data-testid="evidence">
+                    <h2>{t.detail.evidence}</h2>
+                    <p class="muted">{t.detail.evidenceIntro}</p>
+                    <dl class="facts">
+                      <dt>{t.detail.evidencePage}</dt>
+                      <dd>
+                        <span>{ev().pageTitle}</span>
+                        <br />
+                        <span class="mono small break">{ev().url}</span>
+                      </dd>
+                      <dt>{t.detail.evidenceAt}</dt>
+                      <dd>{formatTime(ev().at)}</dd>
+                    </dl>
+                    <Show when={ev().screenshot}>
+                      <img
+                        class="evidence-shot"
+                        data-testid="evidence-screenshot"
+                        src={`/api/evidence/${row().id}?v=${encodeURIComponent(ev().at)}`}
+                        alt={t.detail.evidenceScreenshot(row().title)}
+                        loading="lazy"
+                      />
+                    </Show>
+                  </div>
+                )}
+              </Show>
+
+              <div class="card">
+                <div class="card-head">
+                  <h2>{t.detail.content}</h2>
+                  <button type="button" class="link" data-testid="detail-toggle-preview" onClick={() => setShowPreview(!showPreview())}>
+                    {showPreview() ? t.detail.showSource : t.detail.showPreview}
+                  </button>
+                </div>
+                <Show when={content() !== null} fallback={<p class="muted">{t.app.loading}</p>}>
+                  <Show when={showPreview()} fallback={<pre class="source" data-testid="detail-content">{content()}</pre>}>
+                    <MarkdownPreview title={row().title} markdown={content() ?? ''} />
+                  </Show>
+                </Show>
+              </div>
+            </>
+          )}
+        </Show>
+      </Show>
+    </section>
+  );
+}
