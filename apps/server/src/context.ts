@@ -38,10 +38,26 @@ export function createContextInner(opts: {
   };
 }
 
+/**
+ * The client's address. Behind `trustProxy` reverse proxies it is the entry that many places
+ * from the right of X-Forwarded-For (each proxy appends the address it saw); entries further left
+ * were written by the client and prove nothing.
+ */
+export function clientIp(req: IncomingMessage, trustProxy: number): string {
+  const socket = req.socket.remoteAddress ?? '';
+  if (trustProxy === 0) return socket;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return hops[hops.length - trustProxy] ?? hops[0] ?? socket;
+}
+
 export function contextFactory(services: Services) {
   return async ({ req, res }: CreateHTTPContextOptions): Promise<Context> => {
     const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
     const user = sid ? await services.sessions.lookup(sid) : null;
-    return createContextInner({ services, user, sid, ip: req.socket.remoteAddress ?? '', req, res });
+    return createContextInner({ services, user, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
   };
 }

@@ -19,6 +19,13 @@ const schema = z
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** Login attempts per email and per address per minute before RATE_LIMITED. */
     LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Registrations per address per minute (each costs an argon2 hash). */
+    REGISTER_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+    /**
+     * Reverse proxies in front of the server that append to X-Forwarded-For; the client address
+     * (for sign-in limits) is taken that many entries from the right. 0: the socket's address.
+     */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     /** Largest request body accepted; bigger ones are cut off before parsing. */
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
     /** How long a worker may stay silent before it is shown as gone. */
@@ -27,7 +34,11 @@ const schema = z
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
     RECONCILE_QUEUED_GRACE_MS: z.coerce.number().int().min(1000).default(30_000),
   })
-  .transform((e) => ({ ...e, PUBLIC_ORIGIN: e.PUBLIC_ORIGIN ?? `http://${e.HOST}:${e.PORT}` }));
+  .transform((e) => ({
+    ...e,
+    // Browsers send Origin as scheme://host[:port] with no path or slash; compare like with like.
+    PUBLIC_ORIGIN: new URL(e.PUBLIC_ORIGIN ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).origin,
+  }));
 
 export type Env = z.infer<typeof schema>;
 

@@ -5,8 +5,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { contextFactory } from './context';
 import { appRouter } from './routers/_app';
 import type { Services } from './services/services';
@@ -49,6 +51,28 @@ const TYPES: Record<string, string> = {
 function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
   res.end(body);
+}
+
+/** A refusal in tRPC's own error shape, so the client reports it like any other. */
+function refuse(res: ServerResponse, status: number, code: TRPCError['code'], message: string, appCode: string): void {
+  const body = JSON.stringify({
+    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, appCode } },
+  });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+/**
+ * Lets a refused body flow past unread: a client that is still sending then gets to read the
+ * answer (closing the socket at once makes it fail on a broken pipe instead). Past `max` bytes
+ * the connection is cut.
+ */
+function discard(req: IncomingMessage, max: number): void {
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > max) req.destroy();
+  });
 }
 
 /**
@@ -94,9 +118,17 @@ export function createHttpServer(services: Services): Server {
   const webRoot = resolve(env.WEB_DIST_DIR);
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, '{"error":"bad path"}');
+    }
+    if (decoded.includes('\0')) return send(res, 400, '{"error":"bad path"}');
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     let file = join(webRoot, rel);
-    if (!file.startsWith(webRoot)) return send(res, 404, '{"error":"not found"}');
+    // Inside the folder, not merely starting with its name (dist-old/ is not dist/).
+    if (file !== webRoot && !file.startsWith(webRoot + sep)) return send(res, 404, '{"error":"not found"}');
     let info = await stat(file).catch(() => null);
     if (!info || info.isDirectory()) {
       // Client-side routes all load the app.
@@ -118,13 +150,27 @@ export function createHttpServer(services: Services): Server {
   return createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (env.PUBLIC_ORIGIN.startsWith('https:')) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // A request line no URL parser accepts must not take the process down.
+      return send(res, 400, '{"error":"bad request"}');
+    }
     if (path.startsWith('/trpc/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && crossSite(req, env.PUBLIC_ORIGIN)) {
-        log.warn({ origin: req.headers.origin, path }, 'cross-site request refused');
-        return send(res, 403, JSON.stringify({ error: { message: 'Cross-site requests are not accepted', code: 'FORBIDDEN' } }));
+        log.warn({ origin: req.headers.origin, site: req.headers['sec-fetch-site'], path }, 'cross-site request refused');
+        return refuse(res, 403, 'FORBIDDEN', 'Cross-site requests are not accepted; use the app at its own address', 'CROSS_SITE');
       }
+      // A declared size over the limit is refused before a byte of the body is read; a body
+      // without a declared size is cut off by the tRPC adapter once it passes the limit.
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > env.MAX_BODY_BYTES) {
+        discard(req, env.MAX_BODY_BYTES * 4);
+        return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The request is larger than the ${env.MAX_BODY_BYTES}-byte limit`, 'TOO_LARGE');
+      }
+      // Answers are per user: no shared cache may keep one.
+      res.setHeader('Cache-Control', 'no-store');
       return trpc(req, res);
     }
     const evidence = /^\/api\/evidence\/([a-f0-9]{24})$/.exec(path);

@@ -25,7 +25,7 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // "title: Title is empty; extra: Unrecognized key" instead of a JSON dump of zod's issues.
-      message: cause instanceof ZodError ? describeIssues(cause) : shape.message,
+      message: cause instanceof ZodError ? describeIssues(cause) : publicMessage(error),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -38,6 +38,20 @@ const t = initTRPC.context<Context>().create({
     };
   },
 });
+
+/**
+ * An error nobody threw on purpose carries the message of whatever failed (a driver, a library),
+ * which may name internals or echo input: the caller gets a plain sentence, the log the detail.
+ */
+function publicMessage(error: TRPCError): string {
+  if (error.code === 'PAYLOAD_TOO_LARGE' && error.message === 'PAYLOAD_TOO_LARGE') return 'The request is too large';
+  // JSON.parse quotes the text it choked on; that text is the caller's own, but has no place here.
+  if (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError) return 'The request body is not valid JSON';
+  if (error.code === 'INTERNAL_SERVER_ERROR' && error.cause && error.message === error.cause.message) {
+    return 'Something went wrong on our side; try again in a moment';
+  }
+  return error.message;
+}
 
 function describeIssues(err: ZodError): string {
   return err.issues

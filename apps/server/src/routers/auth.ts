@@ -1,19 +1,17 @@
-import { credentialsInput, type UserView } from '@zpub/shared';
+import { createHash } from 'node:crypto';
+import { credentialsInput, LIMITS, type UserView } from '@zpub/shared';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { hashPassword, verifyPassword } from '../services/passwords';
-import { SESSION_COOKIE } from '../services/sessions';
+import { sessionCookie } from '../services/sessions';
 import { AppError, protectedProcedure, publicProcedure } from '../trpc';
 import { consumeOrRefuse } from './limits';
 
 function setSessionCookie(ctx: Context, sid: string | null): void {
   if (!ctx.res) return;
-  const secure = ctx.services.env.PUBLIC_ORIGIN.startsWith('https:') ? '; Secure' : '';
-  const value = sid
-    ? `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ctx.services.sessions.maxAgeS}${secure}`
-    : `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
-  ctx.res.appendHeader('Set-Cookie', value);
+  const { env, sessions } = ctx.services;
+  ctx.res.appendHeader('Set-Cookie', sessionCookie(sid, sessions.maxAgeS, env.PUBLIC_ORIGIN.startsWith('https:')));
 }
 
 async function startSession(ctx: Context, userId: string): Promise<void> {
@@ -24,9 +22,16 @@ async function startSession(ctx: Context, userId: string): Promise<void> {
   setSessionCookie(ctx, sid);
 }
 
+/** Rate-limit keys name an email without writing it into Redis. */
+function emailKey(email: string): string {
+  return createHash('sha256').update(email).digest('base64url');
+}
+
 export const authRouter = {
   register: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }): Promise<UserView> => {
     const { User } = ctx.services.models;
+    // Each registration costs an argon2 hash: bounded per address like sign-ins.
+    await consumeOrRefuse(ctx.services.authLimiter.registerByIp, ctx.ip, 'Too many new accounts from this address');
     const passwordHash = await hashPassword(input.password);
     let user;
     try {
@@ -42,9 +47,11 @@ export const authRouter = {
   }),
 
   login: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }): Promise<UserView> => {
-    const { loginLimiter, models } = ctx.services;
-    await consumeOrRefuse(loginLimiter.byIp, ctx.ip, 'Too many sign-in attempts from this address');
-    await consumeOrRefuse(loginLimiter.byEmail, input.email, 'Too many sign-in attempts for this email');
+    const { authLimiter, models } = ctx.services;
+    // Every attempt counts, right or wrong, before the password is looked at: a refusal says
+    // nothing about whether the password was right.
+    await consumeOrRefuse(authLimiter.loginByIp, ctx.ip, 'Too many sign-in attempts from this address');
+    await consumeOrRefuse(authLimiter.loginByEmail, emailKey(input.email), 'Too many sign-in attempts for this email');
     const user = await models.User.findOne({ email: input.email }).lean();
     const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
     if (!user || !ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password' });
@@ -52,7 +59,8 @@ export const authRouter = {
     return { id: user._id.toString(), email: user.email, createdAt: user.createdAt.toISOString() };
   }),
 
-  logout: publicProcedure.mutation(async ({ ctx }) => {
+  /** Ends the session on the server (the cookie is worthless from now on, on every process). */
+  logout: publicProcedure.input(z.undefined({ error: 'logout takes no input' })).mutation(async ({ ctx }) => {
     if (ctx.user) await ctx.services.sessions.revoke(ctx.user.sessionId);
     setSessionCookie(ctx, null);
     return { ok: true };
@@ -60,13 +68,17 @@ export const authRouter = {
 
   me: publicProcedure.query(({ ctx }) => (ctx.user ? { id: ctx.user.id, email: ctx.user.email } : null)),
 
+  /** Ends every other session of the user, so a stolen cookie dies with the old password. */
   changePassword: protectedProcedure
-    .input(z.strictObject({ currentPassword: z.string().max(256), newPassword: credentialsInput.shape.password }))
+    .input(z.strictObject({ currentPassword: z.string().max(LIMITS.passwordMax), newPassword: credentialsInput.shape.password }))
     .mutation(async ({ ctx, input }) => {
-      const { models, sessions } = ctx.services;
+      const { authLimiter, models, sessions } = ctx.services;
+      // Guessing the current password through a stolen session is a sign-in attempt too.
+      await consumeOrRefuse(authLimiter.loginByEmail, emailKey(ctx.user.email), 'Too many password attempts for this account');
       const user = await models.User.findById(ctx.user.id).lean();
       if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-        throw new AppError('UNAUTHORIZED', 'The current password is wrong');
+        // Not UNAUTHORIZED: the session is fine, and the app must not take this for a sign-out.
+        throw new AppError('BAD_REQUEST', 'The current password is wrong', 'WRONG_PASSWORD');
       }
       await models.User.updateOne(
         { _id: user._id },

@@ -47,7 +47,7 @@ export interface Services {
   projector: Projector;
   reconciler: Reconciler;
   submitLimiter: RateLimiterRedis;
-  loginLimiter: { byEmail: RateLimiterRedis; byIp: RateLimiterRedis };
+  authLimiter: { loginByEmail: RateLimiterRedis; loginByIp: RateLimiterRedis; registerByIp: RateLimiterRedis };
   queue: BeeQueue;
   instance: string;
   close(): Promise<void>;
@@ -139,9 +139,13 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     points: env.USER_MAX_PER_MINUTE,
     duration: 60,
   });
-  const loginLimiter = {
-    byEmail: new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `${keys.rateLimit}:login-email`, points: env.LOGIN_MAX_PER_MINUTE, duration: 60 }),
-    byIp: new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `${keys.rateLimit}:login-ip`, points: env.LOGIN_MAX_PER_MINUTE * 5, duration: 60 }),
+  const perMinute = (name: string, points: number) =>
+    new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `${keys.rateLimit}:${name}`, points, duration: 60 });
+  const authLimiter = {
+    loginByEmail: perMinute('login-email', env.LOGIN_MAX_PER_MINUTE),
+    // Several people may share an address (an office, a NAT): more room than for one email.
+    loginByIp: perMinute('login-ip', env.LOGIN_MAX_PER_MINUTE * 5),
+    registerByIp: perMinute('register-ip', env.REGISTER_MAX_PER_MINUTE),
   };
   leadership.start();
 
@@ -162,7 +166,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     projector,
     reconciler,
     submitLimiter,
-    loginLimiter,
+    authLimiter,
     queue,
     instance: `${hostname()}:${process.pid}`,
     async close() {
