@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User, expectRefusal, type Recorder } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
-import { postTrpc, procedures } from './helpers';
+import { getTrpc, postTrpc, procedures } from './helpers';
 
 let stack: TestStack;
 
@@ -131,6 +131,12 @@ const ATTACKS: Record<string, ((id: string) => Promise<void>) | 'no user data' |
   'task.byId': async (id) => {
     expect(await expectRefusal(b.api.task.byId.query({ id }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   },
+  // Raw: added with the virtual task list; ids that are not the caller's are left out.
+  'task.byIds': async (id) => {
+    const res = await getTrpc(b, 'task.byIds', { ids: [id] });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ result: { data: [] } });
+  },
   'task.list': async (id) => {
     for (const filter of [{ batchId: id }, { accountId: id }]) {
       const page = await b.api.task.list.query(filter);
@@ -212,6 +218,11 @@ describe("user B and user A's ids", () => {
     const list = await a.user.api.task.list.query({ batchId: a.batchId });
     expect(list.items.map((t) => t.status)).toEqual(['pending', 'pending']);
     expect((await a.user.api.account.list.query()).map((x) => x.id)).toEqual([a.accountId]);
+    if (procedures().some((p) => p.path === 'task.byIds')) {
+      // The owner does get them by the same call B made.
+      const own = await getTrpc(a.user, 'task.byIds', { ids: aTaskIds() });
+      expect((own.json as { result: { data: unknown[] } }).result.data).toHaveLength(aTaskIds().length);
+    }
     // Same owner, name and sealed cookies: nobody re-pasted or removed it.
     expect(a.accountDoc).not.toBeNull();
     expect(await storedAccount(a.accountId)).toEqual(a.accountDoc);
