@@ -18,6 +18,7 @@ export async function bootStack(opts: StackOptions = {}): Promise<TestStack> {
     serverEnv: { USER_MAX_RUNNING: '4', USER_MAX_PER_MINUTE: '1000', REGISTER_MAX_PER_MINUTE: '1000', RETRY_BACKOFF_MS: '500', ...opts.serverEnv },
     workerEnv: { SHUTDOWN_GRACE_MS: '10000', ...opts.workerEnv },
   });
+  if (process.env.DEVSTACK_KEEP) console.log(`stack dir: ${stack.dir}`);
   let conn: mongoose.Connection | null = null;
   const stop = stack.stop.bind(stack);
   return Object.assign(stack, {

@@ -31,6 +31,8 @@ const schema = z
     /** How long a worker may stay silent before it is shown as gone. */
     WORKER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
     /** How often the leader looks for tasks whose MongoDB, Redis and queue states disagree. */
+    /** Bearer token for GET /metrics; without one, only requests from this machine get metrics. */
+    METRICS_TOKEN: z.string().min(16).optional(),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
     RECONCILE_QUEUED_GRACE_MS: z.coerce.number().int().min(1000).default(30_000),
   })

@@ -2,6 +2,7 @@
  * One origin for everything a browser needs: the SPA's files, `/trpc`, and health endpoints.
  * Security headers go on every answer; state-changing requests from another origin are refused.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,6 +11,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { contextFactory } from './context';
+import { createMetrics } from './metrics';
 import { appRouter } from './routers/_app';
 import type { Services } from './services/services';
 import { SESSION_COOKIE, readCookie } from './services/sessions';
@@ -100,6 +102,21 @@ async function serveEvidence(services: Services, req: IncomingMessage, res: Serv
   res.end(body);
 }
 
+/**
+ * Metrics go to a scraper holding METRICS_TOKEN, or, without a token, to this machine only; a
+ * request relayed by a proxy (X-Forwarded-For) is never taken for a local one.
+ */
+function metricsAllowed(req: IncomingMessage, token: string | undefined): boolean {
+  if (token) {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const expected = Buffer.from(`Bearer ${token}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+  if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) return false;
+  const ip = req.socket.remoteAddress ?? '';
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+}
+
 export function createHttpServer(services: Services): Server {
   const { env, log } = services;
   const trpc = createHTTPHandler({
@@ -147,6 +164,7 @@ export function createHttpServer(services: Services): Server {
     createReadStream(file).pipe(res);
   }
 
+  const metrics = createMetrics(services);
   return createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (env.PUBLIC_ORIGIN.startsWith('https:')) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
@@ -182,6 +200,17 @@ export function createHttpServer(services: Services): Server {
       return;
     }
     if (path === '/healthz') return send(res, 200, '{"ok":true}');
+    if (path === '/metrics') {
+      if (!metricsAllowed(req, env.METRICS_TOKEN)) return send(res, 403, '{"error":"forbidden"}');
+      metrics.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
+          res.end(body);
+        },
+        (err: Error) => send(res, 500, JSON.stringify({ error: err.message })),
+      );
+      return;
+    }
     if (path === '/readyz') {
       const mongo = services.conn.readyState === 1;
       const redis = services.redis.isReady;

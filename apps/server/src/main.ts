@@ -22,9 +22,10 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'shutting down');
   server.close();
-  // Open subscriptions end now, so their clients reconnect to another server at once.
-  await services.hub.stop();
+  // Dropping the connections (rather than ending the streams cleanly) makes every SSE client
+  // reconnect at once, to another server or to this one after its restart, from its last event.
   server.closeAllConnections();
+  await services.hub.stop();
   await services.close();
   log.info('stopped');
   process.exit(0);

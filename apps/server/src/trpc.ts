@@ -62,9 +62,34 @@ function describeIssues(err: ZodError): string {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+const OUTAGE = /ECONNREFUSED|ECONNRESET|EPIPE|Server selection timed out|not connected|Connection (is )?closed|client is closed|offline queue|topology was destroyed|connection pool|buffering timed out/i;
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+/** Whether a failure is MongoDB or Redis being out of reach, rather than a bug or bad input. */
+export function isOutage(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (/^Mongo(Network|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$/.test(e.name ?? '')) return true;
+    if (/^(ClientClosedError|ClientOfflineError|SocketClosedUnexpectedlyError|ConnectionTimeoutError)$/.test(e.name ?? '')) return true;
+    if (OUTAGE.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** While MongoDB or Redis is down the API says so at once, with a status clients can retry on. */
+const availability = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && isOutage(result.error.cause ?? result.error)) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable (its database or queue is reconnecting); try again in a moment',
+      cause: result.error.cause,
+    });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(availability);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

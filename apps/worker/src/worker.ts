@@ -21,6 +21,7 @@ import type { Origins } from './adapters/zhihu/publish';
 import { Browsers } from './browser/cluster';
 import type { Env } from './env';
 import { handlePublish, type JobData, type Running } from './jobs/publish';
+import { WorkerMetrics } from './metrics';
 
 export class WorkerApp {
   private readonly running = new Map<string, Running>();
@@ -30,6 +31,7 @@ export class WorkerApp {
   private draining = false;
   private timers: NodeJS.Timeout[] = [];
   private http: Server | null = null;
+  private readonly metrics: WorkerMetrics;
   port = 0;
 
   private constructor(
@@ -42,7 +44,9 @@ export class WorkerApp {
     private readonly queue: BeeQueue<JobData>,
     private readonly browsers: Browsers,
     private readonly states: TaskStates,
-  ) {}
+  ) {
+    this.metrics = new WorkerMetrics(env.WORKER_CONCURRENCY, () => this.running.size, browsers.stats);
+  }
 
   static async start(env: Env, log: Logger): Promise<WorkerApp> {
     const keys = redisKeys(env.REDIS_PREFIX);
@@ -100,7 +104,11 @@ export class WorkerApp {
         running: this.running,
         origins: (p) => this.origins(p),
         log: this.log,
-        onFinished: (ok) => (ok ? this.done++ : this.failed++),
+        onFinished: (status, startedAt) => {
+          if (status === 'success') this.done++;
+          else this.failed++;
+          this.metrics.record(status, startedAt);
+        },
       }),
     );
     // Stalled jobs (their worker died) go back to the queue; every worker checks on a schedule.
@@ -146,6 +154,11 @@ export class WorkerApp {
       } else if (path === '/readyz') {
         const ok = this.redis.isReady && this.conn.readyState === 1 && !this.draining;
         res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok, draining: this.draining }));
+      } else if (path === '/metrics') {
+        this.metrics.registry.metrics().then(
+          (body) => res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body),
+          () => res.writeHead(500).end(),
+        );
       } else {
         res.writeHead(404).end();
       }

@@ -216,6 +216,10 @@ export const taskIdInput = z.strictObject({ id: idSchema });
 export const taskIdsInput = z.strictObject({
   ids: z.array(idSchema).min(1, 'Select at least one task').max(LIMITS.batchMax),
 });
+/** A page worth of rows by id (no bodies, no timelines): for rows a client has not loaded yet. */
+export const taskLookupInput = z.strictObject({
+  ids: z.array(idSchema).min(1, 'Give at least one id').max(LIMITS.pageMax, `At most ${LIMITS.pageMax} ids`),
+});
 export const rescheduleInput = z.strictObject({ id: idSchema, scheduledAt: scheduledAtSchema.nullable() });
 
 export const onUpdateInput = z

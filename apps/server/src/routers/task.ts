@@ -6,8 +6,10 @@ import {
   rescheduleInput,
   taskIdInput,
   taskIdsInput,
+  taskLookupInput,
 } from '@zpub/shared';
 import { tracked, type TRPCRouterRecord } from '@trpc/server';
+import { toView } from '../services/task-index';
 import { protectedProcedure } from '../trpc';
 import { consumeOrRefuse } from './limits';
 
@@ -27,6 +29,14 @@ export const taskRouter = {
   }),
 
   byId: protectedProcedure.input(taskIdInput).query(({ ctx, input }) => ctx.services.tasks.byId(ctx.user.id, input.id)),
+
+  /** Rows by id; ids that are not the caller's are left out, as if they did not exist. */
+  byIds: protectedProcedure.input(taskLookupInput).query(({ ctx, input }) =>
+    input.ids.flatMap((id) => {
+      const row = ctx.services.index.get(id);
+      return row && row.userId === ctx.user.id ? [toView(row)] : [];
+    }),
+  ),
 
   list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => ctx.services.index.list(ctx.user.id, input)),
 

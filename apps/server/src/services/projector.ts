@@ -106,6 +106,7 @@ function taskUpdate(e: StreamEvent): Record<string, Record<string, unknown>> {
   if (e.status === 'running' && e.stage === 'browser') {
     set.startedAt = at;
     unset.finishedAt = '';
+    unset.evidence = '';
   }
   if (e.stage === 'submitted') set.submittedAt = at;
   if (e.error) set.error = e.error;

@@ -62,7 +62,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     production: env.NODE_ENV === 'production',
   });
   const { conn, models } = await connectMongo(env.MONGODB_URI);
-  const redis = createRedis(env.REDIS_URL, log, 'commands');
+  const redis = createRedis(env.REDIS_URL, log, 'commands', { failFast: true });
   const blocking = createRedis(env.REDIS_URL, log, 'stream');
   const subscriber = createRedis(env.REDIS_URL, log, 'pubsub');
   await Promise.all([redis.connect(), blocking.connect(), subscriber.connect()]);

@@ -246,6 +246,8 @@ function applyEvent(row: TaskRow, e: StreamEvent): void {
   if (wasStart) {
     row.startedAt = e.at;
     row.finishedAt = undefined;
+    // Evidence belongs to the attempt that failed; a new attempt starts without any.
+    row.evidence = undefined;
   }
   if (e.status === 'pending') {
     row.finishedAt = undefined;

@@ -116,6 +116,10 @@ export class Browsers implements BrowserRunner {
         executablePath: opts.executablePath,
         headless: opts.headless,
         pipe: true,
+        // Our own shutdown drains the slots first; puppeteer's handlers would kill Chromium at once.
+        handleSIGTERM: false,
+        handleSIGINT: false,
+        handleSIGHUP: false,
         // A call into a crashed or hung page fails after this instead of puppeteer's 180 s.
         protocolTimeout: 30_000,
         args: CHROMIUM_ARGS,

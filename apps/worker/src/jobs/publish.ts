@@ -5,7 +5,17 @@
  */
 import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
-import type { Logger, Models, PublishJobData, QueueJobData, SecretBox, TaskStates, VerifyJobData } from '@zpub/shared/node';
+import {
+  isRedisConnectionError,
+  type Logger,
+  type Models,
+  type PublishJobData,
+  type QueueJobData,
+  type SecretBox,
+  type TaskStates,
+  type TransitionSpec,
+  type VerifyJobData,
+} from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
 import type { Page } from 'puppeteer-core';
@@ -22,6 +32,7 @@ export interface Running {
   attempt: number;
   controller: AbortController;
   submitted: boolean;
+  startedAt: number;
 }
 
 export interface BrowserRunner {
@@ -37,7 +48,8 @@ export interface PublishDeps {
   running: Map<string, Running>;
   origins: (platform: string) => Origins;
   log: Logger;
-  onFinished: (ok: boolean) => void;
+  /** Called once per attempt that ends (not for automatic retries or lost attempts). */
+  onFinished: (status: 'success' | 'failed' | 'unconfirmed', startedAt: number) => void;
 }
 
 interface Evidence {
@@ -52,7 +64,11 @@ const SCREENSHOT_QUALITIES = [60, 35, 15];
 /** Attempts whose evidence is kept per task (the latest ones): at most 3 x 200 KB. */
 const EVIDENCE_KEPT = 3;
 
-/** Fenced writes for one attempt. */
+/**
+ * Fenced writes for one attempt. A write that fails because Redis dropped the connection is
+ * tried again until Redis is back (a stage reported twice is harmless; an ending reported twice
+ * fails its compare-and-set the second time), so an outage delays a task instead of ending it.
+ */
 class Attempt {
   constructor(
     private readonly states: TaskStates,
@@ -60,8 +76,20 @@ class Attempt {
     readonly attempt: number,
   ) {}
 
+  private async write(spec: TransitionSpec) {
+    const deadline = Date.now() + REDIS_OUTAGE_PATIENCE_MS;
+    for (let i = 0; ; i++) {
+      try {
+        return await this.states.transition(this.taskId, spec);
+      } catch (err) {
+        if (!isRedisConnectionError(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
+      }
+    }
+  }
+
   async stage(stage: Stage, message?: string, set?: { submittedAt?: string }): Promise<void> {
-    const res = await this.states.transition(this.taskId, { from: ['running'], to: 'running', attempt: this.attempt, stage, message, set });
+    const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, stage, message, set });
     if (!res.ok) throw new AttemptLost(`attempt ${this.attempt} no longer owns the task`);
   }
 
@@ -69,10 +97,13 @@ class Attempt {
     to: 'success' | 'failed' | 'unconfirmed' | 'queued' | 'pending',
     fields: { stage: Stage; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
   ): Promise<boolean> {
-    const res = await this.states.transition(this.taskId, { from: ['running'], to, attempt: this.attempt, ...fields });
+    const res = await this.write({ from: ['running'], to, attempt: this.attempt, ...fields });
     return res.ok;
   }
 }
+
+/** How long an attempt waits for Redis to come back before it gives up writing. */
+const REDIS_OUTAGE_PATIENCE_MS = 120_000;
 
 export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps): Promise<void> {
   if (isVerifyJob(job.data)) return handleVerify(job as BeeQueue.Job<VerifyJobData>, d);
@@ -86,7 +117,7 @@ export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps):
   }
   const attempt = new Attempt(d.states, taskId, claim.attempt);
   const alog = log.child({ attempt: claim.attempt });
-  const running: Running = { taskId, attempt: claim.attempt, controller: new AbortController(), submitted: false };
+  const running: Running = { taskId, attempt: claim.attempt, controller: new AbortController(), submitted: false, startedAt: Date.now() };
   d.running.set(taskId, running);
   alog.info({ stalls: claim.stalls }, 'attempt started');
   try {
@@ -109,7 +140,7 @@ async function runAttempt(
   const account = task ? await d.models.Account.findById(task.accountId).lean() : null;
   const fail = async (error: TaskError) => {
     await attempt.finish('failed', { stage: 'failed', error, message: error.message });
-    d.onFinished(false);
+    d.onFinished('failed', running.startedAt);
   };
   if (!task || !content) return fail(taskError('INTERNAL', advise('INTERNAL', 'The task record is missing')));
   if (!account) return fail(taskError('ACCOUNT_NOT_FOUND'));
@@ -191,12 +222,12 @@ async function runAttempt(
       result: { url: outcome.url, articleId: outcome.articleId },
     });
     if (ok) await markAccount(d.models, account._id, { state: 'active', me: who.me });
-    d.onFinished(ok);
+    if (ok) d.onFinished('success', running.startedAt);
     return;
   }
   if (outcome?.status === 'unconfirmed') {
     await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: outcome.message, error: outcome.error, evidence: evidenceRef });
-    d.onFinished(false);
+    d.onFinished('unconfirmed', running.startedAt);
     return;
   }
 
@@ -206,7 +237,7 @@ async function runAttempt(
   // After the click, an error that does not say Zhihu refused leaves the article's fate unknown.
   if (running.submitted && isUnknownOutcome(error.code)) {
     await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence: evidenceRef });
-    d.onFinished(false);
+    d.onFinished('unconfirmed', running.startedAt);
     return;
   }
   const retriesLeft = job.options.retries ?? 0;
@@ -217,7 +248,7 @@ async function runAttempt(
     return;
   }
   await attempt.finish('failed', { stage: 'failed', error, message: error.message, evidence: evidenceRef });
-  d.onFinished(false);
+  d.onFinished('failed', running.startedAt);
 }
 
 /**

@@ -1,0 +1,63 @@
+/** Prometheus metrics of one server process, read on each scrape from the live state. */
+import { TASK_STATUSES } from '@zpub/shared';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Services } from './services/services';
+
+export function createMetrics(services: Services): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'zpub_server_' });
+
+  new Gauge({
+    name: 'zpub_tasks',
+    help: 'Tasks by status (all users, as this process sees them)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(TASK_STATUSES.map((s) => [s, 0]));
+      for (const row of services.index.all()) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
+      for (const [status, n] of counts) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'zpub_queue_depth',
+    help: 'Jobs in the publish queue, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const health = await services.queue.checkHealth().catch(() => null);
+      if (!health) return;
+      this.set({ state: 'waiting' }, health.waiting);
+      this.set({ state: 'active' }, health.active);
+      this.set({ state: 'delayed' }, health.delayed);
+    },
+  });
+  new Gauge({
+    name: 'zpub_subscribers',
+    help: 'Open task.onUpdate subscriptions on this process',
+    registers: [registry],
+    collect() {
+      this.set(services.hub.subscriberCount);
+    },
+  });
+  new Gauge({
+    name: 'zpub_leader',
+    help: '1 when this process dispatches and projects',
+    registers: [registry],
+    collect() {
+      this.set(services.leadership.isLeader ? 1 : 0);
+    },
+  });
+  const relayed = new Counter({ name: 'zpub_events_relayed_total', help: 'Task events read from the stream', registers: [registry] });
+  const delay = new Histogram({
+    name: 'zpub_event_relay_delay_seconds',
+    help: 'From an event being written to this process reading it from the stream',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  services.hub.onEvents((events) => {
+    const now = Date.now();
+    relayed.inc(events.length);
+    for (const e of events) delay.observe(Math.max(0, now - Date.parse(e.at)) / 1000);
+  });
+  return registry;
+}

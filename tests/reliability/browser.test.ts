@@ -1,0 +1,151 @@
+/**
+ * Chromium under a worker crashes, hangs and grows; tasks in flight are retried, the cluster
+ * comes back, browsers are recycled, and no Chromium process is left behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { User } from '../support/client';
+import { waitFor } from '../support/sandbox';
+import { allProcs, isChromium, tree } from '../support/procs';
+import { bootStack, type TestStack } from '../support/stack';
+import { article, isTerminal } from '../support/tasks';
+
+let stack: TestStack;
+const RECYCLE_AFTER = 50;
+
+beforeAll(async () => {
+  stack = await bootStack({
+    workers: 1,
+    sandboxEnv: { SANDBOX_DELAY_MS: '20' },
+    serverEnv: { USER_MAX_RUNNING: '4', AUTO_RETRIES: '2', RETRY_BACKOFF_MS: '300' },
+    workerEnv: { BROWSER_RECYCLE_AFTER: String(RECYCLE_AFTER), STALL_LIMIT: '2' },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function worker() {
+  const w = stack.workers[0];
+  if (!w) throw new Error('no worker');
+  return w;
+}
+
+const chromiumUnder = (pid: number) => tree(pid).filter(isChromium);
+
+describe('browser health', () => {
+  it('retries the tasks in flight when Chromium is killed, and later tasks succeed', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    await stack.sandboxApi.fault({ kind: 'slow-page', ms: 4000, times: 3, author: account.name });
+    const rec = user.record();
+    await rec.started;
+    const first = await user.api.task.createBatch.mutate({ accountId: account.id, articles: [0, 1, 2].map((i) => article(i)) });
+    const ids = first.created.map((c) => c.taskId);
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && e.stage === 'login')), 60_000, 'three in flight');
+    const before = chromiumUnder(worker().pid);
+    expect(before.length).toBeGreaterThan(0);
+    // The browser's main process: the one whose parent is the worker itself.
+    const main = before.find((p) => p.ppid === worker().pid);
+    if (!main) throw new Error('no Chromium main process under the worker');
+    process.kill(main.pid, 'SIGKILL');
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && isTerminal(e))), 120_000, 'the three to end');
+    for (const id of ids) {
+      const events = rec.of(id);
+      expect(events.at(-1)?.status).toBe('success');
+      expect(events.some((e) => e.stage === 'retrying' && e.error?.code === 'BROWSER_CRASHED')).toBe(true);
+    }
+    const later = await user.api.task.create.mutate({ accountId: account.id, title: '之后的任务', content: 'x' });
+    await rec.until((es) => es.some((e) => e.taskId === later.taskId && isTerminal(e)), 60_000, 'a later task');
+    rec.stop();
+    expect(rec.of(later.taskId).at(-1)?.status).toBe('success');
+    expect(chromiumUnder(worker().pid).some((p) => p.pid === main.pid)).toBe(false);
+    expect(await stack.sandboxApi.articles(account.name)).toHaveLength(4);
+  });
+
+  it('fails a poison task (its page crashes the renderer every time) after its retries; other tasks keep flowing', async () => {
+    const poisoner = await User.register(stack.urls.app);
+    const poisonAccount = await poisoner.sandboxAccount();
+    const other = await User.register(stack.urls.app);
+    const otherAccount = await other.sandboxAccount();
+    await stack.sandboxApi.fault({ kind: 'renderer-crash', author: poisonAccount.name });
+    const recP = poisoner.record();
+    const recO = other.record();
+    await Promise.all([recP.started, recO.started]);
+    const { taskId: poison } = await poisoner.api.task.create.mutate({ accountId: poisonAccount.id, title: '毒任务', content: 'x' });
+    const others = await other.api.task.createBatch.mutate({ accountId: otherAccount.id, articles: [0, 1, 2, 3, 4].map((i) => article(i)) });
+    await recP.until((es) => es.some((e) => e.taskId === poison && isTerminal(e)), 180_000, 'the poison task to end');
+    await recO.until((es) => others.created.every((c) => es.some((e) => e.taskId === c.taskId && isTerminal(e))), 120_000, 'the others');
+    recP.stop();
+    recO.stop();
+    const last = recP.of(poison).at(-1);
+    expect(last?.status).toBe('failed');
+    expect(last?.error?.code).toBe('BROWSER_CRASHED');
+    // Bounded: the first try and AUTO_RETRIES retries, no more.
+    expect(new Set(recP.of(poison).map((e) => e.attempt)).size).toBeLessThanOrEqual(4);
+    expect(others.created.map((c) => recO.of(c.taskId).at(-1)?.status)).toEqual(others.created.map(() => 'success'));
+    expect(await stack.sandboxApi.articles(poisonAccount.name)).toEqual([]);
+  });
+
+  it('recycles Chromium every 50 tasks over 300 tasks, back to the same process count, memory bounded', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const rec = user.record();
+    await rec.started;
+    const pid = worker().pid;
+    const idle = () => chromiumUnder(pid).length;
+    const samples: { done: number; rssMb: number; chromium: number; browsers: number }[] = [];
+    let baseline = 0;
+    let created = 0;
+    const ids: string[] = [];
+    while (created < 300) {
+      const n = Math.min(50, 300 - created);
+      const batch = await user.api.task.createBatch.mutate({
+        accountId: account.id,
+        articles: Array.from({ length: n }, (_, i) => article(created + i)),
+      });
+      ids.push(...batch.created.map((c) => c.taskId));
+      created += n;
+      await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && isTerminal(e))), 600_000, `${created} tasks`);
+      // Between batches the worker is idle: its Chromium process count must be the same each time.
+      const count = await waitFor(async () => {
+        const c = idle();
+        return c > 0 ? c : null;
+      }, 'chromium to be up', 10_000);
+      baseline ||= count;
+      const rssMb = tree(pid).reduce((kb, p) => kb + p.rssKb, 0) / 1024;
+      // Browser main processes are the worker's direct Chromium children: recycling must leave one.
+      const browsers = chromiumUnder(pid).filter((p) => p.ppid === pid).length;
+      samples.push({ done: created, rssMb, chromium: count, browsers });
+    }
+    rec.stop();
+    expect(ids.filter((id) => rec.of(id).at(-1)?.status === 'success')).toHaveLength(300);
+    // Chromium starts helper processes lazily, so the idle count may vary by a couple; a leak of
+    // old browsers would add a whole browser's worth (its own renderers, GPU, network and zygotes).
+    for (const s of samples) {
+      expect(s.browsers).toBe(1);
+      expect(s.chromium).toBeLessThanOrEqual(baseline + 3);
+    }
+    const metrics = await fetch(`http://127.0.0.1:${worker().port}/metrics`).then((r) => r.text());
+    const restarts = Number(/zpub_worker_browser_restarts (\d+)/.exec(metrics)?.[1] ?? -1);
+    expect(restarts).toBeGreaterThanOrEqual(Math.floor(300 / RECYCLE_AFTER) - 1);
+    // Stated bound: the worker and its Chromium stay under 1.5 GB on this machine.
+    for (const s of samples) expect(s.rssMb).toBeLessThan(1536);
+    console.log('soak samples (tasks done, worker+chromium RSS MB, chromium processes):', JSON.stringify(samples));
+  }, 900_000);
+
+  it('leaves no Chromium behind when the worker stops', async () => {
+    const w = worker();
+    const pid = w.pid;
+    expect(chromiumUnder(pid).length).toBeGreaterThan(0);
+    const chromiumPids = chromiumUnder(pid).map((p) => p.pid);
+    await w.signal('SIGTERM');
+    expect((await w.exited).code).toBe(0);
+    // A process counts as alive unless it is gone or a zombie waiting to be reaped.
+    const alive = () => {
+      const live = new Set(allProcs().map((p) => p.pid));
+      return chromiumPids.filter((p) => live.has(p));
+    };
+    await waitFor(async () => alive().length === 0, 'chromium to exit', 10_000);
+    expect(alive()).toEqual([]);
+  });
+});
