@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../support/client';
 import { waitFor } from '../support/sandbox';
-import { allProcs, isChromium, tree } from '../support/procs';
+import { readFileSync } from 'node:fs';
+import { allProcs, chromiumWith, isChromium, isCrashpad, tree } from '../support/procs';
 import { bootStack, type TestStack } from '../support/stack';
 import { article, isTerminal } from '../support/tasks';
 
@@ -92,9 +93,10 @@ describe('browser health', () => {
     const rec = user.record();
     await rec.started;
     const pid = worker().pid;
-    const idle = () => chromiumUnder(pid).length;
-    const samples: { done: number; rssMb: number; chromium: number; browsers: number }[] = [];
-    let baseline = 0;
+    // Every process the worker started carries its devstack tag, even after being orphaned.
+    const tag = /ZPUB_DEVSTACK_TAG=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))?.[1] ?? '';
+    expect(tag).not.toBe('');
+    const samples: { done: number; rssMb: number; chromium: number; strays: number; crashpad: number }[] = [];
     let created = 0;
     const ids: string[] = [];
     while (created < 300) {
@@ -106,24 +108,29 @@ describe('browser health', () => {
       ids.push(...batch.created.map((c) => c.taskId));
       created += n;
       await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && isTerminal(e))), 600_000, `${created} tasks`);
-      // Between batches the worker is idle: its Chromium process count must be the same each time.
-      const count = await waitFor(async () => {
-        const c = idle();
-        return c > 0 ? c : null;
-      }, 'chromium to be up', 10_000);
-      baseline ||= count;
+      // Idle between batches: exactly one browser, and every Chromium process of this worker
+      // belongs to it; a browser left behind by recycling would show up as strays.
+      const main = await waitFor(async () => {
+        const mains = chromiumUnder(pid).filter((p) => p.ppid === pid);
+        return mains.length === 1 ? mains[0] : null;
+      }, 'exactly one browser under the worker', 15_000);
+      const current = new Set(tree(main.pid).map((p) => p.pid));
+      const tagged = chromiumWith(`ZPUB_DEVSTACK_TAG=${tag}`);
       const rssMb = tree(pid).reduce((kb, p) => kb + p.rssKb, 0) / 1024;
-      // Browser main processes are the worker's direct Chromium children: recycling must leave one.
-      const browsers = chromiumUnder(pid).filter((p) => p.ppid === pid).length;
-      samples.push({ done: created, rssMb, chromium: count, browsers });
+      samples.push({
+        done: created,
+        rssMb: Math.round(rssMb),
+        chromium: current.size,
+        strays: tagged.filter((p) => !current.has(p.pid) && !isCrashpad(p)).length,
+        // The live browser's crash handler runs detached from it; old ones must have exited.
+        crashpad: tagged.filter(isCrashpad).length,
+      });
     }
     rec.stop();
     expect(ids.filter((id) => rec.of(id).at(-1)?.status === 'success')).toHaveLength(300);
-    // Chromium starts helper processes lazily, so the idle count may vary by a couple; a leak of
-    // old browsers would add a whole browser's worth (its own renderers, GPU, network and zygotes).
     for (const s of samples) {
-      expect(s.browsers).toBe(1);
-      expect(s.chromium).toBeLessThanOrEqual(baseline + 3);
+      expect(s.strays).toBe(0);
+      expect(s.crashpad).toBeLessThanOrEqual(2);
     }
     const metrics = await fetch(`http://127.0.0.1:${worker().port}/metrics`).then((r) => r.text());
     const restarts = Number(/zpub_worker_browser_restarts (\d+)/.exec(metrics)?.[1] ?? -1);

@@ -16,7 +16,7 @@ beforeAll(async () => {
   stack = await bootStack({
     workers: 2,
     serverEnv: { USER_MAX_RUNNING: '8', RECONCILE_INTERVAL_MS: '2000' },
-    workerEnv: { STALL_INTERVAL_MS: '2000', SHUTDOWN_GRACE_MS: '4000' },
+    workerEnv: { STALL_INTERVAL_MS: '2000', SHUTDOWN_GRACE_MS: '4000', STALL_LIMIT: '2' },
     env: { STALL_INTERVAL_MS: '2000' },
   });
 });
@@ -130,6 +130,34 @@ describe('worker failures', () => {
     expect(rec.events.some((e) => e.stage === 'requeued')).toBe(true);
     expect(await stack.sandboxApi.articles(account.name)).toHaveLength(4);
     await first.restart();
+  });
+
+  it('fails a task that kills its worker every time with WORKER_LOST after the stall limit; others keep flowing', async () => {
+    await ensureWorkersRunning();
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const other = await user.sandboxAccount();
+    // The page of this account never finishes loading, so each attempt is still running when its
+    // worker is killed: the task "kills" its worker every time.
+    await stack.sandboxApi.fault({ kind: 'slow-page', ms: 60_000, author: account.name });
+    const rec = user.record();
+    await rec.started;
+    const { taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '每次都杀死工作节点', content: 'x' });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await rec.until((es) => es.some((e) => e.taskId === taskId && e.stage === 'browser' && e.attempt === attempt), 90_000, `attempt ${attempt}`);
+      const victim = handleFor(workerOf(rec.events, taskId) ?? '');
+      await victim.kill('SIGKILL');
+      await victim.restart();
+    }
+    await rec.until((es) => es.some((e) => e.taskId === taskId && isTerminal(e)), 90_000, 'the stall limit');
+    const { taskId: fine } = await user.api.task.create.mutate({ accountId: other.id, title: '其他任务照常', content: 'x' });
+    await rec.until((es) => es.some((e) => e.taskId === fine && isTerminal(e)), 90_000, 'another task');
+    rec.stop();
+    const last = rec.of(taskId).at(-1);
+    expect(last).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST', retryable: false } });
+    // STALL_LIMIT=2: three deaths end it; no fourth attempt started.
+    expect(rec.of(taskId).filter((e) => e.stage === 'browser')).toHaveLength(3);
+    expect(rec.of(fine).at(-1)?.status).toBe('success');
   });
 
   it('shares a batch of 40 between two workers: both work, all 40 succeed, 40 articles', async () => {

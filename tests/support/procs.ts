@@ -48,8 +48,8 @@ export function tree(pid: number, procs = allProcs()): Proc[] {
 
 export const isChromium = (p: Proc) => /chrom/i.test(p.comm);
 
-/** Chromium processes anywhere on the machine whose command line mentions `marker`. */
-export function chromiumWith(marker: string): number[] {
+/** Chromium processes anywhere on the machine whose environment holds `marker`. */
+export function chromiumWith(marker: string): Proc[] {
   return allProcs()
     .filter(isChromium)
     .filter((p) => {
@@ -58,6 +58,8 @@ export function chromiumWith(marker: string): number[] {
       } catch {
         return false;
       }
-    })
-    .map((p) => p.pid);
+    });
 }
+
+/** Chromium's crash-report handler: started by each browser, but detached from it on purpose. */
+export const isCrashpad = (p: Proc) => /crashpad/i.test(p.comm);

@@ -1,0 +1,95 @@
+/**
+ * A person in a real Chromium, using the built SPA against the real stack: signs up, adds a
+ * sandbox account, publishes, watches the row climb to 100 % and follows the link; then drops
+ * three Markdown files on the batch screen and sees all three published.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@zpub/devstack';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootStack, type TestStack } from '../support/stack';
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  expect(readFileSync(join(repoRoot(), 'apps/web/dist/index.html'), 'utf8'), 'apps/web is not built: pnpm --filter @zpub/web build').toContain('<div');
+  stack = await bootStack({ workers: 1 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  page = await browser.newPage();
+  page.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const row = (title: string) => page.getByTestId('task-row').filter({ hasText: title });
+
+describe('the SPA', () => {
+  it('signs up, adds a sandbox account, publishes, and shows the row reaching 100 % with the result link', async () => {
+    await page.goto(`${stack.urls.app}/login?mode=register`);
+    await page.getByTestId('auth-email').fill(`spa${Date.now()}@example.com`);
+    await page.getByTestId('auth-password').fill('a long enough password');
+    await page.getByTestId('auth-submit').click();
+    await expect.poll(() => page.getByTestId('user-email').isVisible()).toBe(true);
+
+    await page.getByTestId('nav-accounts').click();
+    await page.getByTestId('account-name-input').fill('spauser');
+    await page.getByTestId('account-add').click();
+    await expect.poll(() => page.getByTestId('account-row').count()).toBe(1);
+
+    await page.getByTestId('nav-compose').click();
+    const title = `浏览器里发布 ${Date.now()}`;
+    await page.getByTestId('compose-title').fill(title);
+    await page.getByTestId('compose-body').fill('来自 **浏览器** 的正文。');
+    await page.getByTestId('compose-publish').click();
+    await expect.poll(() => page.getByTestId('compose-result').isVisible()).toBe(true);
+
+    await page.getByTestId('nav-tasks').click();
+    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('live');
+    await expect.poll(() => row(title).getAttribute('data-status'), { timeout: 90_000 }).toBe('success');
+    expect(await row(title).getByTestId('task-progress').getAttribute('data-progress')).toBe('100');
+    const link = row(title).getByTestId('result-link');
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^${stack.urls.sandbox}/p/\\d{15,20}$`));
+    const [article] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await article.waitForLoadState('domcontentloaded');
+    expect(await article.locator('h1').first().textContent()).toBe(title);
+    await article.close();
+    expect(await stack.sandboxApi.articles('spauser')).toHaveLength(1);
+  });
+
+  it('publishes a batch of three dropped Markdown files and shows all three at 100 %', async () => {
+    await page.getByTestId('nav-batch').click();
+    const stamp = Date.now();
+    const files = [1, 2, 3].map((i) => ({
+      name: `article-${i}.md`,
+      text: `# 批量文件 ${i} ${stamp}\n\n第 ${i} 个文件的正文，带一个列表：\n\n- 甲\n- 乙\n`,
+    }));
+    // Dropped onto the drop zone, as from a file manager.
+    const dataTransfer = await page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/markdown' }));
+      return dt;
+    }, files);
+    await page.getByTestId('batch-drop').dispatchEvent('dragover', { dataTransfer });
+    await page.getByTestId('batch-drop').dispatchEvent('drop', { dataTransfer });
+    await expect.poll(() => page.getByTestId('batch-item').count()).toBe(3);
+    expect(await page.getByTestId('batch-summary').getAttribute('data-ok')).toBe('3');
+    await page.getByTestId('batch-submit').click();
+    await expect.poll(() => page.getByTestId('batch-result').getAttribute('data-created')).toBe('3');
+    await page.getByTestId('nav-tasks').click();
+    for (const i of [1, 2, 3]) {
+      await expect.poll(() => row(`批量文件 ${i} ${stamp}`).getAttribute('data-status'), { timeout: 120_000 }).toBe('success');
+      expect(await row(`批量文件 ${i} ${stamp}`).getByTestId('task-progress').getAttribute('data-progress')).toBe('100');
+    }
+    const titles = (await stack.sandboxApi.articles('spauser')).map((a) => a.title);
+    expect(titles).toEqual(expect.arrayContaining([1, 2, 3].map((i) => `批量文件 ${i} ${stamp}`)));
+  });
+});
