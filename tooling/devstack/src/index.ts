@@ -5,7 +5,7 @@ export { freePort, isPortFree, canConnect, whoListens } from './ports.js';
 export { tempDir, type TempDir } from './temp.js';
 export { ensureBinary, ensureChromium, ensureFerretdb, ferretdbCachePath, FERRETDB_VERSION, type EnsureFerretOptions } from './binaries.js';
 export { startRedis, redisPing, type RedisHandle, type RedisOptions } from './redis.js';
-export { startFerret, mongoHello, type FerretHandle, type FerretOptions } from './ferret.js';
+export { startFerret, mongoHello, indexFerretIds, type FerretHandle, type FerretOptions } from './ferret.js';
 export { startApp, appEntry, APP_ENV_VARS, type AppHandle, type AppName, type StartAppOptions } from './app.js';
 export { startStack, withDatabase, type Stack, type StackOptions } from './stack.js';
 export { killAllSync, reapOrphans, StartError, TAG_VAR, type ExitInfo, type ProcessHandle } from './proc.js';

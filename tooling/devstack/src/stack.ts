@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type AppHandle, type AppName } from './app.js';
 import { ensureChromium, ensureFerretdb } from './binaries.js';
-import { startFerret, type FerretHandle } from './ferret.js';
+import { indexFerretIds, startFerret, type FerretHandle } from './ferret.js';
 import { freePort } from './ports.js';
 import { startRedis, type RedisHandle } from './redis.js';
 import { onExitSync } from './proc.js';
@@ -211,6 +211,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       },
     });
     started.push(server);
+    // The server has created every collection by now (its models' indexes are ensured at start).
+    if (ferret) await indexFerretIds(ferret.dir, dbName);
 
     const addWorker = async (env: Env = {}): Promise<AppHandle> => {
       abortIfNeeded();

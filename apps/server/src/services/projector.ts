@@ -7,10 +7,12 @@ import { isTerminal } from '@zpub/shared';
 import { readAfter, type Logger, type Models, type RedisClient, type StreamEvent } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 
+/** Events read from the stream per round; their writes are folded per task (see apply). */
+const READ = 400;
 /**
- * Events per MongoDB round trip. FerretDB v1.24 keeps one SQLite connection open per statement of
+ * Statements per update command. FerretDB v1.24 keeps one SQLite connection open per statement of
  * an update command until the whole command ends, and its pool has 100: an update command with
- * 100 statements waits forever for a 101st. Chunks stay far below that.
+ * 100 statements waits forever for a 101st. Commands stay far below that.
  */
 const CHUNK = 40;
 
@@ -47,7 +49,7 @@ export class Projector {
     while (this.active) {
       try {
         const from = (await this.redis.get(this.checkpointKey)) ?? null;
-        const events = await readAfter(this.redis, this.streamKey, from, CHUNK);
+        const events = await readAfter(this.redis, this.streamKey, from, READ);
         if (events.length === 0) {
           await this.sleep(1000);
           continue;
@@ -77,21 +79,68 @@ export class Projector {
     });
   }
 
+  /**
+   * Writes a round of events with as few statements as it can: every statement costs FerretDB a
+   * lookup, a documents are cheap in bulk. A task's events in the round fold into one update of
+   * its document (later fields win, in stream order) and one append to its timeline; a task whose
+   * first event here is its creation gets its timeline inserted, many per command.
+   */
   private async apply(events: StreamEvent[]): Promise<void> {
-    const taskOps = events.map((e) => ({ updateOne: { filter: { _id: new Types.ObjectId(e.taskId) }, update: taskUpdate(e) } }));
-    const timelineOps = events.map((e) => ({
+    const folded = new Map<string, { set: Record<string, unknown>; unset: Record<string, ''>; timeline: ReturnType<typeof timelineEntry>[]; created: boolean }>();
+    for (const e of events) {
+      let f = folded.get(e.taskId);
+      if (!f) {
+        f = { set: {}, unset: {}, timeline: [], created: e.v === 0 };
+        folded.set(e.taskId, f);
+      }
+      const u = taskUpdate(e);
+      for (const [k, v] of Object.entries(u.$set ?? {})) {
+        f.set[k] = v;
+        delete f.unset[k];
+      }
+      for (const k of Object.keys(u.$unset ?? {})) {
+        delete f.set[k];
+        f.unset[k] = '';
+      }
+      f.timeline.push(timelineEntry(e));
+    }
+    const taskOps = [...folded].map(([id, f]) => ({
       updateOne: {
-        filter: { _id: new Types.ObjectId(e.taskId) },
-        update: { $push: { events: timelineEntry(e) } },
+        filter: { _id: new Types.ObjectId(id) },
+        update: Object.keys(f.unset).length > 0 ? { $set: f.set, $unset: f.unset } : { $set: f.set },
+      },
+    }));
+    for (let i = 0; i < taskOps.length; i += CHUNK) await this.models.Task.bulkWrite(taskOps.slice(i, i + CHUNK), { ordered: true });
+
+    const fresh = [...folded].filter(([, f]) => f.created);
+    const append = [...folded].filter(([, f]) => !f.created);
+    if (fresh.length > 0) {
+      try {
+        await this.models.TaskTimeline.collection.insertMany(
+          // The driver would store an absent field as null; leave it out as mongoose does.
+          fresh.map(([id, f]) => ({ _id: new Types.ObjectId(id), events: f.timeline.map(defined) })),
+          { ordered: false },
+        );
+      } catch (err) {
+        // A round replayed after a crash finds some timelines there already: append to those
+        // instead (the reader drops an event it sees twice).
+        const dup = new Set(((err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? []).filter((w) => w.code === 11000).map((w) => w.index));
+        if (dup.size === 0) throw err;
+        append.push(...fresh.filter((_, i) => dup.has(i)));
+      }
+    }
+    const timelineOps = append.map(([id, f]) => ({
+      updateOne: {
+        filter: { _id: new Types.ObjectId(id) },
+        update: { $push: { events: { $each: f.timeline } } },
         upsert: true,
       },
     }));
-    await this.models.Task.bulkWrite(taskOps, { ordered: true });
-    await this.models.TaskTimeline.bulkWrite(timelineOps, { ordered: true });
+    for (let i = 0; i < timelineOps.length; i += CHUNK) await this.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
   }
 }
 
-function taskUpdate(e: StreamEvent): Record<string, Record<string, unknown>> {
+function taskUpdate(e: StreamEvent): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
   const at = new Date(e.at);
   const set: Record<string, unknown> = {
     status: e.status,
@@ -134,4 +183,8 @@ function timelineEntry(e: StreamEvent) {
     result: e.result,
     at: e.at,
   };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

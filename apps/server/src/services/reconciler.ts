@@ -8,6 +8,8 @@ import type BeeQueue from 'bee-queue';
 import type { TaskIndex } from './task-index';
 import { listWorkers } from './workers';
 
+const STATE_READS = 500;
+
 export interface ReconcilerOptions {
   intervalMs: number;
   /** A queued task older than this without a job in the queue is handed back. */
@@ -50,36 +52,42 @@ export class Reconciler {
       const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
       const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
       const now = Date.now();
-      for (const row of live) {
-        let state = await this.states.get(row.id);
-        if (!state) {
-          // Saved in MongoDB but unknown to Redis (a crash between the two, or Redis lost its data).
-          const doc = await this.models.Task.findById(row.id).lean();
-          if (!doc) continue;
-          await this.states.ensure({
-            taskId: row.id,
-            userId: row.userId,
-            accountId: row.accountId,
-            status: doc.status,
-            attempt: doc.attempt,
-            v: doc.v,
-            progress: doc.progress,
-            stage: doc.stage,
-            submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
-          });
-          state = await this.states.get(row.id);
-          if (!state) continue;
-          fixed++;
-          this.log.warn({ taskId: row.id, status: state.status }, 'task was missing from Redis; restored from MongoDB');
-        }
-        if (state.status === 'queued' && now - Date.parse(row.updatedAt) > this.opts.queuedGraceMs) {
-          const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
-          if (!job) fixed += await this.handBack(row.id, state.v, 'queued', 'its queue entry was lost');
-        } else if (state.status === 'running') {
-          const worker = await this.redis.hGet(this.keys.task(row.id), 'workerId');
-          const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
-          // Bee-Queue brings back the job of a dead worker by itself; only a lost job needs us.
-          if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', 'its worker and its queue entry are gone');
+      // Live states are read a few hundred at a time (one pipelined round trip), not one by one:
+      // a user with thousands of pending tasks would otherwise keep this loop busy for seconds.
+      for (let i = 0; i < live.length; i += STATE_READS) {
+        const chunk = live.slice(i, i + STATE_READS);
+        const states = await Promise.all(chunk.map((r) => this.states.get(r.id)));
+        for (const [j, row] of chunk.entries()) {
+          let state = states[j] ?? null;
+          if (!state) {
+            // Saved in MongoDB but unknown to Redis (a crash between the two, or Redis lost its data).
+            const doc = await this.models.Task.findById(row.id).lean();
+            if (!doc) continue;
+            await this.states.ensure({
+              taskId: row.id,
+              userId: row.userId,
+              accountId: row.accountId,
+              status: doc.status,
+              attempt: doc.attempt,
+              v: doc.v,
+              progress: doc.progress,
+              stage: doc.stage,
+              submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
+            });
+            state = await this.states.get(row.id);
+            if (!state) continue;
+            fixed++;
+            this.log.warn({ taskId: row.id, status: state.status }, 'task was missing from Redis; restored from MongoDB');
+          }
+          if (state.status === 'queued' && now - Date.parse(row.updatedAt) > this.opts.queuedGraceMs) {
+            const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
+            if (!job) fixed += await this.handBack(row.id, state.v, 'queued', 'its queue entry was lost');
+          } else if (state.status === 'running') {
+            const worker = await this.redis.hGet(this.keys.task(row.id), 'workerId');
+            const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
+            // Bee-Queue brings back the job of a dead worker by itself; only a lost job needs us.
+            if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', 'its worker and its queue entry are gone');
+          }
         }
       }
       if (fixed > 0) this.kick();
