@@ -1,0 +1,140 @@
+/**
+ * Publish throughput, scaling, and ten articles against the old system. The same 40 articles go
+ * through: the baseline (puppeteer-cluster alone, see baseline.ts), the system with one worker (4
+ * slots), and the system with two workers (4 slots each), interleaved round by round so that each
+ * ratio compares runs made side by side. Time runs from the submission to the last task's final
+ * event at a subscriber (the system) or to the last flow's return (the baseline).
+ */
+import { cpus } from 'node:os';
+import { ensureChromium } from '@zpub/devstack';
+import { Baseline } from './baseline';
+import type { BenchOutcome } from './lib/report';
+import { SseSubscriber, TERMINAL, until } from './lib/sse';
+import { SANDBOX_DELAY_MS, benchStack, makeUsers, sleep, type BenchUser } from './lib/stack';
+import { fixed, median } from './lib/stats';
+import type { Benchmark } from './lib/types';
+import type { TestStack } from '../support/stack';
+
+const OLD_TEN_S = 40;
+
+function articles(tag: string, n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    title: `吞吐 ${tag} ${i}`,
+    content: `第 ${i} 篇。一段**粗体**，一段\`代码\`。\n\n- 甲\n- 乙\n\n\`\`\`ts\nconst i = ${i};\n\`\`\``,
+  }));
+}
+
+/** Submits `n` articles as one batch and waits until every one has its final event. */
+async function systemRun(stack: TestStack, u: BenchUser, tag: string, n: number): Promise<number> {
+  await stack.sandboxApi.reset();
+  const sub = new SseSubscriber(stack.urls.app, u.user.cookie);
+  await sub.ready;
+  try {
+    const t0 = performance.now();
+    const res = await u.user.api.task.createBatch.mutate({ accountId: u.accountId, articles: articles(tag, n) });
+    const ids = new Set(res.created.map((c) => c.taskId));
+    const done = () => sub.events.filter((e) => ids.has(e.taskId) && TERMINAL.has(e.status));
+    await until(() => done().length >= ids.size, 600_000, () => `${ids.size} tasks to end (${done().length} did)`);
+    const seconds = (performance.now() - t0) / 1000;
+    const bad = done().filter((e) => e.status !== 'success');
+    if (bad.length > 0) throw new Error(`${bad.length} of ${n} tasks did not succeed (${bad.map((b) => b.status).join(', ')}); see ${stack.dir}/logs`);
+    const live = await stack.sandboxApi.articles(u.accountName);
+    if (live.length !== n) throw new Error(`the sandbox holds ${live.length} articles of ${u.accountName}, not ${n}`);
+    return seconds;
+  } finally {
+    sub.close();
+  }
+}
+
+async function baselineRun(stack: TestStack, tag: string, n: number): Promise<number> {
+  await stack.sandboxApi.reset();
+  const baseline = await Baseline.launch(ensureChromium());
+  try {
+    const account = `baseline${tag.replace(/\W/g, '')}`;
+    const run = await baseline.publish(stack.urls.sandbox, account, articles(tag, n));
+    if (run.ok !== n) throw new Error(`the baseline published ${run.ok} of ${n}`);
+    const live = await stack.sandboxApi.articles(account);
+    if (live.length !== n) throw new Error(`the sandbox holds ${live.length} baseline articles, not ${n}`);
+    return run.seconds;
+  } finally {
+    await baseline.close();
+  }
+}
+
+/** Waits until worker.list shows exactly `n` live workers. */
+async function workersLive(u: BenchUser, n: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const list = await u.user.api.worker.list.query();
+    const live = (list as { alive?: boolean; draining?: boolean }[]).filter((w) => w.alive !== false && !w.draining).length;
+    if (live === n) return;
+    if (Date.now() > deadline) throw new Error(`expected ${n} live workers, worker.list shows ${live}`);
+    await sleep(300);
+  }
+}
+
+export const publishBenchmark: Benchmark = {
+  key: 'publish',
+  aliases: ['throughput', 'scaling', 'ten'],
+  title: 'Publish throughput, scaling, and 10 articles against the old system',
+  async run(ctx): Promise<BenchOutcome> {
+    const rounds = ctx.quick ? 1 : 3;
+    const n = ctx.quick ? 8 : 40;
+    const ten = ctx.quick ? 4 : 10;
+    await using stack = await benchStack({ workers: 2, serverEnv: { USER_MAX_RUNNING: '16' } });
+    const [u] = await makeUsers(stack.urls.app, 1, 'pub');
+    const second = stack.workers[1];
+    if (!u || !second) throw new Error('stack without a user or a second worker');
+    await second.stop();
+    await workersLive(u, 1);
+    // Warm-up: the first tasks of a fresh Chromium are slower for both (caches, code).
+    await systemRun(stack, u, 'warm', 4);
+    await baselineRun(stack, 'warm', 4);
+
+    const base: number[] = [];
+    const one: number[] = [];
+    const two: number[] = [];
+    const tens: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      base.push(await baselineRun(stack, `b${r}`, n));
+      ctx.log(`round ${r + 1}: baseline ${n} in ${fixed(base.at(-1) ?? 0, 1)} s`);
+      one.push(await systemRun(stack, u, `s${r}`, n));
+      ctx.log(`round ${r + 1}: 1 worker ${n} in ${fixed(one.at(-1) ?? 0, 1)} s`);
+      tens.push(await systemRun(stack, u, `t${r}`, ten));
+      ctx.log(`round ${r + 1}: 1 worker ${ten} in ${fixed(tens.at(-1) ?? 0, 1)} s`);
+      await second.restart();
+      await workersLive(u, 2);
+      two.push(await systemRun(stack, u, `d${r}`, n));
+      ctx.log(`round ${r + 1}: 2 workers ${n} in ${fixed(two.at(-1) ?? 0, 1)} s`);
+      await second.stop();
+      await workersLive(u, 1);
+    }
+    const rate = (s: number[]) => n / median(s);
+    const ratio = rate(one) / rate(base);
+    const scale = rate(two) / rate(one);
+    const perRound = base.map((b, i) => b / (one[i] ?? Number.NaN));
+    const tenS = median(tens);
+    return {
+      method:
+        `${rounds} rounds on one stack; each round runs, one after the other: the baseline with ${n} articles, the system with one worker and ${n} articles, ` +
+        `the system with one worker and ${ten} articles, the system with two workers and ${n} articles. Sandbox delay ${SANDBOX_DELAY_MS} ms (its default), ` +
+        `4 slots per worker, USER_MAX_RUNNING 16 so one user can fill every slot. Every run must end with all articles published and found in the sandbox. ` +
+        `Warm-up runs of 4 articles precede the rounds. Machine: ${cpus().length} cores shared by everything (server, FerretDB, Redis, sandbox, workers, Chromium).`,
+      figures: [
+        { label: `baseline: ${n} articles (median)`, value: `${fixed(median(base), 1)} s = ${fixed(rate(base), 2)} articles/s` },
+        { label: `system, 1 worker: ${n} articles (median)`, value: `${fixed(median(one), 1)} s = ${fixed(rate(one), 2)} articles/s` },
+        { label: 'system ÷ baseline (per round)', value: `${fixed(ratio, 2)} (${perRound.map((p) => fixed(p, 2)).join(', ')})` },
+        { label: `system, 2 workers: ${n} articles (median)`, value: `${fixed(median(two), 1)} s = ${fixed(rate(two), 2)} articles/s` },
+        { label: `2 workers ÷ 1 worker, on ${cpus().length} cores`, value: fixed(scale, 2) },
+        { label: `${ten} articles, 1 worker with 4 slots (median)`, value: `${fixed(tenS, 1)} s (old system: ${OLD_TEN_S} s with 4 workers)` },
+        { label: 'each run (s)', value: `baseline ${base.map((s) => fixed(s, 1)).join('/')}; 1 worker ${one.map((s) => fixed(s, 1)).join('/')}; 2 workers ${two.map((s) => fixed(s, 1)).join('/')}; ${ten} articles ${tens.map((s) => fixed(s, 1)).join('/')}` },
+      ],
+      targets: [
+        { what: 'throughput vs baseline', target: '≥ 0.9 × baseline', measured: `${fixed(ratio, 2)} ×`, pass: ratio >= 0.9 },
+        { what: 'scaling, 2 workers ÷ 1 worker', target: `stated (${cpus().length} cores)`, measured: `${fixed(scale, 2)} ×`, pass: null },
+        { what: `${ten} articles`, target: `stated (old system ${OLD_TEN_S} s)`, measured: `${fixed(tenS, 1)} s with sandbox delay ${SANDBOX_DELAY_MS} ms`, pass: null },
+      ],
+      notes: [],
+    };
+  },
+};
