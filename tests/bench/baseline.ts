@@ -13,6 +13,8 @@ import { CHROMIUM_ARGS } from '../../apps/worker/src/browser/cluster';
 export interface BaselineRun {
   seconds: number;
   ok: number;
+  /** How long each article held its browser slot (ms). */
+  flows: number[];
 }
 
 export class Baseline {
@@ -37,9 +39,11 @@ export class Baseline {
     const cookies = [{ name: 'z_c0', value: `sandbox-${account}` }];
     const signal = new AbortController().signal;
     const t0 = performance.now();
+    const flows: number[] = [];
     const outcomes = await Promise.all(
       articles.map((a) =>
         this.cluster.execute(a, async ({ page, data }: { page: Page; data: { title: string; content: string } }) => {
+          const started = performance.now();
           page.setDefaultTimeout(15_000);
           page.setDefaultNavigationTimeout(30_000);
           await setAccountCookies(page, origins, cookies);
@@ -47,11 +51,12 @@ export class Baseline {
           const article = { title: data.title, html: markdownToZhihuHtml(data.content), topics: [] as string[] };
           const hooks = { stage: async () => undefined, beforeSubmit: async () => undefined, signal };
           const out = await publishArticle(page, origins, article, me, hooks, { submittedAt: null }, { redirectTimeoutMs: 15_000 });
+          flows.push(performance.now() - started);
           return out.status === 'success';
         }),
       ),
     );
-    return { seconds: (performance.now() - t0) / 1000, ok: outcomes.filter(Boolean).length };
+    return { seconds: (performance.now() - t0) / 1000, ok: outcomes.filter(Boolean).length, flows };
   }
 
   async close(): Promise<void> {

@@ -24,8 +24,14 @@ function articles(tag: string, n: number) {
   }));
 }
 
+interface Run {
+  seconds: number;
+  /** How long each article held a browser slot (ms): claim to final event for the system. */
+  flows: number[];
+}
+
 /** Submits `n` articles as one batch and waits until every one has its final event. */
-async function systemRun(stack: TestStack, u: BenchUser, tag: string, n: number): Promise<number> {
+async function systemRun(stack: TestStack, u: BenchUser, tag: string, n: number): Promise<Run> {
   await stack.sandboxApi.reset();
   const sub = new SseSubscriber(stack.urls.app, u.user.cookie);
   await sub.ready;
@@ -40,13 +46,15 @@ async function systemRun(stack: TestStack, u: BenchUser, tag: string, n: number)
     if (bad.length > 0) throw new Error(`${bad.length} of ${n} tasks did not succeed (${bad.map((b) => b.status).join(', ')}); see ${stack.dir}/logs`);
     const live = await stack.sandboxApi.articles(u.accountName);
     if (live.length !== n) throw new Error(`the sandbox holds ${live.length} articles of ${u.accountName}, not ${n}`);
-    return seconds;
+    const start = new Map(sub.events.filter((e) => ids.has(e.taskId) && e.stage === 'browser').map((e) => [e.taskId, e.at]));
+    const flows = done().map((e) => e.at - (start.get(e.taskId) ?? e.at));
+    return { seconds, flows };
   } finally {
     sub.close();
   }
 }
 
-async function baselineRun(stack: TestStack, tag: string, n: number): Promise<number> {
+async function baselineRun(stack: TestStack, tag: string, n: number): Promise<Run> {
   await stack.sandboxApi.reset();
   const baseline = await Baseline.launch(ensureChromium());
   try {
@@ -55,7 +63,7 @@ async function baselineRun(stack: TestStack, tag: string, n: number): Promise<nu
     if (run.ok !== n) throw new Error(`the baseline published ${run.ok} of ${n}`);
     const live = await stack.sandboxApi.articles(account);
     if (live.length !== n) throw new Error(`the sandbox holds ${live.length} baseline articles, not ${n}`);
-    return run.seconds;
+    return { seconds: run.seconds, flows: run.flows };
   } finally {
     await baseline.close();
   }
@@ -95,16 +103,21 @@ export const publishBenchmark: Benchmark = {
     const one: number[] = [];
     const two: number[] = [];
     const tens: number[] = [];
+    const flows = { base: [] as number[], one: [] as number[] };
+    const keep = (list: number[], run: Run, into?: number[]) => {
+      list.push(run.seconds);
+      into?.push(...run.flows);
+    };
     for (let r = 0; r < rounds; r++) {
-      base.push(await baselineRun(stack, `b${r}`, n));
+      keep(base, await baselineRun(stack, `b${r}`, n), flows.base);
       ctx.log(`round ${r + 1}: baseline ${n} in ${fixed(base.at(-1) ?? 0, 1)} s`);
-      one.push(await systemRun(stack, u, `s${r}`, n));
+      keep(one, await systemRun(stack, u, `s${r}`, n), flows.one);
       ctx.log(`round ${r + 1}: 1 worker ${n} in ${fixed(one.at(-1) ?? 0, 1)} s`);
-      tens.push(await systemRun(stack, u, `t${r}`, ten));
+      keep(tens, await systemRun(stack, u, `t${r}`, ten));
       ctx.log(`round ${r + 1}: 1 worker ${ten} in ${fixed(tens.at(-1) ?? 0, 1)} s`);
       await second.restart();
       await workersLive(u, 2);
-      two.push(await systemRun(stack, u, `d${r}`, n));
+      keep(two, await systemRun(stack, u, `d${r}`, n));
       ctx.log(`round ${r + 1}: 2 workers ${n} in ${fixed(two.at(-1) ?? 0, 1)} s`);
       await second.stop();
       await workersLive(u, 1);
@@ -114,6 +127,8 @@ export const publishBenchmark: Benchmark = {
     const scale = rate(two) / rate(one);
     const perRound = base.map((b, i) => b / (one[i] ?? Number.NaN));
     const tenS = median(tens);
+    // Where a slower system loses its time: in each article's flow, or between flows (idle slots).
+    const busy = (f: number[], s: number[]) => f.reduce((a, b) => a + b, 0) / 1000 / (4 * s.reduce((a, b) => a + b, 0));
     return {
       method:
         `${rounds} rounds on one stack; each round runs, one after the other: the baseline with ${n} articles, the system with one worker and ${n} articles, ` +
@@ -127,6 +142,10 @@ export const publishBenchmark: Benchmark = {
         { label: `system, 2 workers: ${n} articles (median)`, value: `${fixed(median(two), 1)} s = ${fixed(rate(two), 2)} articles/s` },
         { label: `2 workers ÷ 1 worker, on ${cpus().length} cores`, value: fixed(scale, 2) },
         { label: `${ten} articles, 1 worker with 4 slots (median)`, value: `${fixed(tenS, 1)} s (old system: ${OLD_TEN_S} s with 4 workers)` },
+        {
+          label: 'time an article holds its slot, median (baseline / system)',
+          value: `${fixed(median(flows.base) / 1000, 2)} s / ${fixed(median(flows.one) / 1000, 2)} s; slots busy ${fixed(100 * busy(flows.base, base), 0)} % / ${fixed(100 * busy(flows.one, one), 0)} % of the run`,
+        },
         { label: 'each run (s)', value: `baseline ${base.map((s) => fixed(s, 1)).join('/')}; 1 worker ${one.map((s) => fixed(s, 1)).join('/')}; 2 workers ${two.map((s) => fixed(s, 1)).join('/')}; ${ten} articles ${tens.map((s) => fixed(s, 1)).join('/')}` },
       ],
       targets: [

@@ -178,7 +178,11 @@ describe('worker failures', () => {
     }
     expect([...byWorker.keys()].sort()).toEqual(stack.workers.map((w) => w.env.WORKER_ID).sort());
     expect(await stack.sandboxApi.articles(account.name)).toHaveLength(40);
-    const workers = await user.api.worker.list.query();
+    // Counts arrive with each worker's next beat, written as its task ends: wait for them briefly.
+    const workers = await waitFor(async () => {
+      const list = await user.api.worker.list.query();
+      return list.reduce((n, w) => n + w.done, 0) >= 40 && list;
+    }, 'the workers to report 40 tasks done', 10_000).catch(() => user.api.worker.list.query());
     expect(workers.filter((w) => w.alive)).toHaveLength(2);
     expect(workers.reduce((n, w) => n + w.done, 0)).toBeGreaterThanOrEqual(40);
   });

@@ -108,6 +108,8 @@ export class WorkerApp {
           if (status === 'success') this.done++;
           else this.failed++;
           this.metrics.record(status, startedAt);
+          // The Workers page shows counts as tasks end, not one heartbeat later.
+          beat();
         },
       }),
     );

@@ -2,6 +2,7 @@
 // SIGUSR2 writes the profile so far to $PROFILE_OUT and starts a new one.
 import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
 const session = new Session();
