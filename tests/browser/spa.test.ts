@@ -1,7 +1,8 @@
 /**
  * A person in a real Chromium, using the built SPA against the real stack: signs up, adds a
  * sandbox account, publishes, watches the row climb to 100 % and follows the link; then drops
- * three Markdown files on the batch screen and sees all three published.
+ * three Markdown files on the batch screen and sees all three published; then removes tasks from
+ * the list and from a task's page.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,5 +92,36 @@ describe('the SPA', () => {
     }
     const titles = (await stack.sandboxApi.articles('spauser')).map((a) => a.title);
     expect(titles).toEqual(expect.arrayContaining([1, 2, 3].map((i) => `批量文件 ${i} ${stamp}`)));
+  });
+
+  it('removes tasks from the list and from the detail page; the published articles stay', async () => {
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(4);
+    expect(await page.getByTestId('task-total').getAttribute('data-total')).toBe('4');
+    const batchRows = page.getByTestId('task-row').filter({ hasText: '批量文件' });
+    for (let i = 0; i < 3; i++) await batchRows.nth(i).getByTestId('task-select').check();
+    expect(await page.getByTestId('selected-count').getAttribute('data-count')).toBe('3');
+    await page.getByTestId('bulk-remove').click();
+    // Nothing goes before the person confirms.
+    await expect.poll(() => page.getByTestId('confirm-remove').isVisible()).toBe(true);
+    expect(await page.getByTestId('task-row').count()).toBe(4);
+    await page.getByTestId('confirm-remove-yes').click();
+    await expect.poll(() => page.getByTestId('bulk-result').getAttribute('data-changed')).toBe('3');
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(1);
+    expect(await page.getByTestId('task-total').getAttribute('data-total')).toBe('1');
+
+    const last = page.getByTestId('task-row').first();
+    const lastId = await last.getAttribute('data-task-id');
+    await last.getByTestId('task-title').click();
+    await expect.poll(() => page.getByTestId('detail-title').isVisible()).toBe(true);
+    await page.getByTestId('detail-remove').click();
+    await page.getByTestId('detail-remove-yes').click();
+    await expect.poll(() => page.url()).toMatch(/\/tasks$/);
+    await expect.poll(() => page.getByTestId('task-empty').isVisible()).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('task-empty').isVisible()).toBe(true);
+    await page.goto(`${stack.urls.app}/tasks/${lastId}`);
+    await expect.poll(() => page.getByTestId('detail-missing').isVisible()).toBe(true);
+    // Only the records went: the four articles are still on the (sandbox) site.
+    expect(await stack.sandboxApi.articles('spauser')).toHaveLength(4);
   });
 });

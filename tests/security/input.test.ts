@@ -25,6 +25,9 @@ let secondWaitingTaskId: string;
 let thirdWaitingTaskId: string;
 let cancelledTaskId: string;
 let secondCancelledTaskId: string;
+/** Cancelled too, to be removed. */
+let removableTaskId: string;
+let secondRemovableTaskId: string;
 
 beforeAll(async () => {
   stack = await bootStack({
@@ -43,7 +46,9 @@ beforeAll(async () => {
   thirdWaitingTaskId = (await waiting()).taskId;
   cancelledTaskId = (await waiting()).taskId;
   secondCancelledTaskId = (await waiting()).taskId;
-  await alice.api.task.cancelMany.mutate({ ids: [cancelledTaskId, secondCancelledTaskId] });
+  removableTaskId = (await waiting()).taskId;
+  secondRemovableTaskId = (await waiting()).taskId;
+  await alice.api.task.cancelMany.mutate({ ids: [cancelledTaskId, secondCancelledTaskId, removableTaskId, secondRemovableTaskId] });
 });
 
 afterAll(async () => {
@@ -172,6 +177,8 @@ const SPECS: Record<string, Spec> = {
     ],
     valid: () => ({ id: thirdWaitingTaskId, scheduledAt: later(2) }),
   },
+  'task.remove': { cases: idCases, valid: () => ({ id: removableTaskId }) },
+  'task.removeMany': { cases: idsCases, valid: () => ({ ids: [secondRemovableTaskId] }) },
   // Last: a retried task goes back to the dispatcher.
   'task.retry': { cases: idCases, valid: () => ({ id: cancelledTaskId }) },
   'task.retryMany': { cases: idsCases, valid: () => ({ ids: [secondCancelledTaskId] }) },

@@ -157,6 +157,13 @@ const ATTACKS: Record<string, ((id: string) => Promise<void>) | 'no user data' |
     const res = await b.api.task.retryMany.mutate({ ids: [id] });
     expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task' }] });
   },
+  'task.remove': async (id) => {
+    expect(await expectRefusal(b.api.task.remove.mutate({ id }))).toMatchObject({ code: 'NOT_FOUND' });
+  },
+  'task.removeMany': async (id) => {
+    const res = await b.api.task.removeMany.mutate({ ids: [id] });
+    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task' }] });
+  },
   'task.reschedule': async (id) => {
     for (const scheduledAt of [later(3), null]) {
       expect(await expectRefusal(b.api.task.reschedule.mutate({ id, scheduledAt }))).toMatchObject({ code: 'NOT_FOUND' });

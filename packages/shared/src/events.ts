@@ -22,6 +22,8 @@ export const STAGES = {
   failed: 100,
   cancelled: 100,
   unconfirmed: 100,
+  /** The user removed the ended task with its body, timeline and evidence; its last event. */
+  removed: 100,
 } as const;
 export type Stage = keyof typeof STAGES;
 export const STAGE_NAMES = Object.keys(STAGES) as [Stage, ...Stage[]];
@@ -74,6 +76,8 @@ export const taskEventSchema = z.object({
   result: taskResultSchema.optional(),
   task: taskSummarySchema.optional(),
   evidence: evidenceSchema.optional(),
+  /** Set on the last event of a task the user removed: drop the row. */
+  removed: z.literal(true).optional(),
   at: z.string(),
 });
 export type TaskEvent = z.infer<typeof taskEventSchema>;

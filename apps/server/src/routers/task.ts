@@ -55,6 +55,11 @@ export const taskRouter = {
     return ctx.services.tasks.many(ctx.user.id, input.ids, 'retry');
   }),
 
+  /** Ended tasks only (cancel a running one first); their evidence goes with them. */
+  remove: protectedProcedure.input(taskIdInput).mutation(({ ctx, input }) => ctx.services.tasks.remove(ctx.user.id, input.id)),
+
+  removeMany: protectedProcedure.input(taskIdsInput).mutation(({ ctx, input }) => ctx.services.tasks.many(ctx.user.id, input.ids, 'remove')),
+
   reschedule: protectedProcedure
     .input(rescheduleInput)
     .mutation(({ ctx, input }) => ctx.services.tasks.reschedule(ctx.user.id, input.id, input.scheduledAt)),

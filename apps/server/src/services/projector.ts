@@ -86,6 +86,10 @@ export class Projector {
    * first event here is its creation gets its timeline inserted, many per command.
    */
   private async apply(events: StreamEvent[]): Promise<void> {
+    // A removed task's documents go; whatever else this round held for it does not matter.
+    const removed = new Map<string, number>();
+    for (const e of events) if (e.removed) removed.set(e.taskId, e.attempt);
+    if (removed.size > 0) events = events.filter((e) => !removed.has(e.taskId));
     const folded = new Map<string, { set: Record<string, unknown>; unset: Record<string, ''>; timeline: ReturnType<typeof timelineEntry>[]; created: boolean }>();
     for (const e of events) {
       let f = folded.get(e.taskId);
@@ -137,6 +141,8 @@ export class Projector {
       },
     }));
     for (let i = 0; i < timelineOps.length; i += CHUNK) await this.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
+    const gone = [...removed].map(([id, attempts]) => ({ id, attempts }));
+    for (let i = 0; i < gone.length; i += CHUNK) await deleteTaskDocs(this.models, gone.slice(i, i + CHUNK));
   }
 }
 
@@ -187,4 +193,20 @@ function timelineEntry(e: StreamEvent) {
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Deletes what MongoDB holds of removed tasks: the document, the body, the timeline and the
+ * evidence of every attempt (evidence ids are `<task>:<attempt>`; FerretDB only looks up by _id).
+ */
+export async function deleteTaskDocs(models: Models, tasks: readonly { id: string; attempts: number }[]): Promise<void> {
+  if (tasks.length === 0) return;
+  const ids = tasks.map((t) => new Types.ObjectId(t.id));
+  const evidence = tasks.flatMap((t) => Array.from({ length: t.attempts }, (_, i) => `${t.id}:${i + 1}`));
+  await Promise.all([
+    models.Task.deleteMany({ _id: { $in: ids } }),
+    models.TaskContent.deleteMany({ _id: { $in: ids } }),
+    models.TaskTimeline.deleteMany({ _id: { $in: ids } }),
+    evidence.length > 0 ? models.Evidence.deleteMany({ _id: { $in: evidence } }) : Promise.resolve(),
+  ]);
 }

@@ -3,7 +3,7 @@
  * saved but never registered, queued without a job, running on a worker that is gone. Only the
  * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
  */
-import type { Logger, Models, RedisClient, RedisKeys, TaskStates } from '@zpub/shared/node';
+import { liveStateOf, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { TaskIndex } from './task-index';
 import { listWorkers } from './workers';
@@ -63,17 +63,7 @@ export class Reconciler {
             // Saved in MongoDB but unknown to Redis (a crash between the two, or Redis lost its data).
             const doc = await this.models.Task.findById(row.id).lean();
             if (!doc) continue;
-            await this.states.ensure({
-              taskId: row.id,
-              userId: row.userId,
-              accountId: row.accountId,
-              status: doc.status,
-              attempt: doc.attempt,
-              v: doc.v,
-              progress: doc.progress,
-              stage: doc.stage,
-              submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
-            });
+            await this.states.ensure(liveStateOf(doc));
             state = await this.states.get(row.id);
             if (!state) continue;
             fixed++;

@@ -108,6 +108,15 @@ export class TaskIndex {
 
   /** Applies one event; returns the row when it changed. */
   apply(e: StreamEvent): TaskRow | undefined {
+    if (e.removed) {
+      const gone = this.rows.get(e.taskId);
+      if (gone) {
+        this.remove(e.taskId);
+        gone.stage = 'removed';
+        this.emit(gone, e);
+      }
+      return gone;
+    }
     let row = this.rows.get(e.taskId);
     if (!row) {
       if (!e.task) return undefined; // a task this process has not loaded yet and cannot build

@@ -15,12 +15,13 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '@zpub/shared';
-import type { Logger, Models, RedisKeys, RedisClient, TaskStates, TransitionSpec } from '@zpub/shared/node';
+import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
 import type { AccountDirectory } from './accounts';
 import type { TaskIndex, TaskRow } from './task-index';
+import { deleteTaskDocs } from './projector';
 import { toView } from './task-index';
 
 export interface TaskServiceDeps {
@@ -367,17 +368,63 @@ export class TaskService {
     return { status: 'pending' };
   }
 
-  async many(userId: string, ids: string[], op: 'cancel' | 'retry'): Promise<ManyResult> {
+  /**
+   * Removes an ended task for good: its row leaves every list and tab (the `removed` event), and
+   * its document, body, timeline and evidence leave MongoDB. A task still pending, queued or
+   * running must be cancelled first, so nothing the user removes can still publish.
+   */
+  async remove(userId: string, id: string): Promise<{ removed: true }> {
+    const row = await this.owned(userId, id);
+    if (!this.d.redis.isReady) throw unavailable('Redis');
+    let res = await this.d.states.remove(id);
+    if (!res.ok && res.reason === 'missing') {
+      await this.rebuild(id);
+      res = await this.d.states.remove(id);
+    }
+    if (!res.ok) {
+      if (res.reason === 'conflict') {
+        throw new TRPCError({ code: 'CONFLICT', message: `Cannot remove a task that is ${res.status}: cancel it first, then remove it` });
+      }
+      // Removed a moment ago (another tab, another server): what the user asked for is done.
+      if (res.reason === 'removed') return { removed: true };
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
+    }
+    this.d.index.apply({
+      id: res.eventId,
+      taskId: id,
+      userId: row.userId,
+      attempt: res.attempt,
+      v: res.v,
+      status: res.status,
+      progress: row.progress,
+      stage: 'removed',
+      removed: true,
+      at: new Date().toISOString(),
+    });
+    // The projector deletes them too when it reaches the event (which covers a MongoDB outage
+    // here); deleting now means nothing can load the task back from MongoDB in between.
+    await deleteTaskDocs(this.d.models, [{ id, attempts: res.attempt }]);
+    return { removed: true };
+  }
+
+  async many(userId: string, ids: string[], op: 'cancel' | 'retry' | 'remove'): Promise<ManyResult> {
     const result: ManyResult = { changed: [], skipped: [] };
     for (const id of new Set(ids)) {
       try {
-        await (op === 'cancel' ? this.cancel(userId, id) : this.retry(userId, id));
+        await (op === 'cancel' ? this.cancel(userId, id) : op === 'retry' ? this.retry(userId, id) : this.remove(userId, id));
         result.changed.push(id);
       } catch (err) {
         result.skipped.push({ id, reason: err instanceof TRPCError ? err.message : 'failed' });
       }
     }
     return result;
+  }
+
+  /** Puts a task's live state back into Redis from MongoDB (it expires a while after the end). */
+  private async rebuild(id: string): Promise<void> {
+    const doc = await this.d.models.Task.findById(id).lean();
+    if (!doc) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
+    await this.d.states.ensure(liveStateOf(doc));
   }
 
   /**
@@ -391,19 +438,7 @@ export class TaskService {
     if (!this.d.redis.isReady) throw unavailable('Redis');
     let res = await this.d.states.transition(id, spec);
     if (!res.ok && res.reason === 'missing') {
-      const doc = await this.d.models.Task.findById(id).lean();
-      if (!doc) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
-      await this.d.states.ensure({
-        taskId: id,
-        userId: doc.userId.toString(),
-        accountId: doc.accountId.toString(),
-        status: doc.status,
-        attempt: doc.attempt,
-        v: doc.v,
-        progress: doc.progress,
-        stage: doc.stage,
-        submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
-      });
+      await this.rebuild(id);
       res = await this.d.states.transition(id, spec);
     }
     if (!res.ok) {
@@ -446,3 +481,4 @@ function mongoError(err: unknown): TRPCError {
   if (/ECONNREFUSED|topology|Server selection|not connected|connection/i.test(msg)) return unavailable('The database');
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Saving the task failed', cause: err });
 }
+

@@ -36,6 +36,20 @@ describe('list window', () => {
     expect(win).toEqual({ ids: [id(3), id(2)], total: 2, complete: true });
   });
 
+  it('takes a removed task out of the list and the count, and ignores one it never counted', () => {
+    const f: TaskFilters = { ...DEFAULT_FILTERS, status: ['failed'] };
+    const a = view(1, { status: 'failed', stage: 'failed', v: 4 });
+    const b = view(2, { status: 'failed', stage: 'failed', v: 4 });
+    const { rowOf } = rows(b);
+    let win: ListWindow = { ids: [id(2), id(1)], total: 7, complete: false };
+    const gone = { ...a, stage: 'removed' as const, v: 5 };
+    win = placeRow(win, { row: gone, before: a, event: event(1, 5, { status: 'failed', stage: 'removed', removed: true }), removed: true }, rowOf, f);
+    expect(win).toEqual({ ids: [id(2)], total: 6, complete: false });
+    const other = view(3, { status: 'cancelled', stage: 'cancelled', v: 3 });
+    const same = placeRow(win, { row: { ...other, stage: 'removed', v: 4 }, before: other, event: event(3, 4, { status: 'cancelled', stage: 'removed', removed: true }), removed: true }, rowOf, f);
+    expect(same).toEqual({ ids: [id(2)], total: 6, complete: false });
+  });
+
   it('leaves rows past the loaded pages to the next page', () => {
     const f: TaskFilters = { ...DEFAULT_FILTERS, status: ['failed'] };
     const { map, rowOf } = rows(view(10, { status: 'failed' }), view(9, { status: 'failed' }));

@@ -96,12 +96,17 @@ export function appendPage(win: ListWindow, pageIds: readonly string[], total: n
  */
 export function placeRow(
   win: ListWindow,
-  change: { row: TaskView; before: TaskView | undefined; event: TaskEvent | null },
+  change: { row: TaskView; before: TaskView | undefined; event: TaskEvent | null; removed?: true },
   rowOf: (id: string) => TaskView | undefined,
   f: TaskFilters,
 ): ListWindow {
   const { row, before, event } = change;
   const idx = win.ids.indexOf(row.id);
+  if (change.removed) {
+    const counted = before ? matchesFilters(before, f) : idx >= 0;
+    if (idx < 0 && !counted) return win;
+    return { ids: idx >= 0 ? win.ids.filter((id) => id !== row.id) : win.ids, total: Math.max(0, win.total - (counted ? 1 : 0)), complete: win.complete };
+  }
   const now = matchesFilters(row, f);
   let was: boolean;
   if (before) was = matchesFilters(before, f);

@@ -99,4 +99,19 @@ describe('task store: event -> row', () => {
     store.applyEvent(event(7, 1, { status: 'queued', stage: 'queued' }));
     expect(seen).toEqual(['7:-->0', '7:0->1']);
   });
+
+  it('drops a removed task and forgets events parked for it', () => {
+    const { store } = setup();
+    store.applySnapshot([view(8, { v: 4, status: 'failed', stage: 'failed' })]);
+    const changes: { id: string; removed: boolean }[] = [];
+    store.onChange((c) => changes.push({ id: c.row.id, removed: c.removed === true }));
+    store.applyEvent(event(8, 5, { status: 'failed', stage: 'removed', progress: 100, removed: true }));
+    expect(store.row(id(8))).toBeUndefined();
+    expect(changes).toEqual([{ id: id(8), removed: true }]);
+    // A removal of a task this tab never held changes nothing, and a page listed before the
+    // removal cannot bring a parked event back to life.
+    store.applyEvent(event(11, 3, { status: 'cancelled', stage: 'removed', progress: 100, removed: true }));
+    expect(store.row(id(11))).toBeUndefined();
+    expect(changes).toHaveLength(1);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type { TaskEvent, TaskView } from '@zpub/shared';
 import { batch } from 'solid-js';
-import { createStore, reconcile, unwrap } from 'solid-js/store';
+import { createStore, produce, reconcile, unwrap } from 'solid-js/store';
 import { catchUp, mergeEvent, mergeSnapshot } from './task-merge';
 
 export interface TaskChange {
@@ -14,6 +14,8 @@ export interface TaskChange {
   /** The row before the change; undefined when the row is new to the store. */
   before: TaskView | undefined;
   event: TaskEvent | null;
+  /** The user removed the task: the row is gone from the store (`row` is its last state). */
+  removed?: true;
 }
 
 export interface TaskStoreDeps {
@@ -121,6 +123,20 @@ export function createTaskStore(deps: TaskStoreDeps) {
     applyEvent(e: TaskEvent): void {
       for (const fn of eventListeners) fn(e);
       const before = held(e.taskId);
+      if (e.removed) {
+        parked.delete(e.taskId);
+        fetching.delete(e.taskId);
+        if (!before) return;
+        setState(
+          'byId',
+          produce((byId) => {
+            delete byId[e.taskId];
+          }),
+        );
+        const change: TaskChange = { row: { ...before, stage: 'removed' }, before, event: e, removed: true };
+        for (const fn of changeListeners) fn(change);
+        return;
+      }
       const decision = mergeEvent(before, e);
       if (decision.kind === 'apply') {
         // Events parked while the row was unknown are older than one that carries the summary.

@@ -3,7 +3,7 @@
  * is the server's list of events plus every event that arrives while the page is open.
  */
 import type { TaskEvent } from '@zpub/shared';
-import { A, useParams } from '@solidjs/router';
+import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
 import { ProgressBar } from '../components/progress-bar';
@@ -28,6 +28,8 @@ export function TaskDetail() {
   const [events, setEvents] = createSignal<TaskEvent[]>([]);
   const [missing, setMissing] = createSignal(false);
   const [error, setError] = createSignal('');
+  const [confirmingRemove, setConfirmingRemove] = createSignal(false);
+  const navigate = useNavigate();
   const [notice, setNotice] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [showPreview, setShowPreview] = createSignal(false);
@@ -45,6 +47,10 @@ export function TaskDetail() {
       let loaded = false;
       const off = app.store.onEvent((e) => {
         if (e.taskId !== taskId) return;
+        if (e.removed) {
+          setMissing(true);
+          return;
+        }
         if (loaded) setEvents((list) => mergeEvents(list, [e]));
         else early.push(e);
       });
@@ -80,12 +86,15 @@ export function TaskDetail() {
     return row ? (app.accounts.nameOf(row.accountId) ?? t.app.unknownAccount) : '';
   };
 
-  async function act(op: 'cancel' | 'retry' | 'reschedule' | 'unschedule'): Promise<void> {
+  async function act(op: 'cancel' | 'retry' | 'reschedule' | 'unschedule' | 'remove'): Promise<void> {
     setBusy(true);
     setError('');
     setNotice('');
     try {
-      if (op === 'cancel') {
+      if (op === 'remove') {
+        await api.task.remove.mutate({ id: id() });
+        navigate('/tasks');
+      } else if (op === 'cancel') {
         await api.task.cancel.mutate({ id: id() });
         setNotice(t.tasks.cancelled);
       } else if (op === 'retry') {
@@ -198,6 +207,26 @@ export function TaskDetail() {
                       <button type="button" class="primary" data-testid="detail-retry" disabled={busy()} onClick={() => void act('retry')}>
                         {t.detail.retry}
                       </button>
+                    </Show>
+                    <Show when={!CANCELLABLE.includes(row().status)}>
+                      <Show
+                        when={confirmingRemove()}
+                        fallback={
+                          <button type="button" class="secondary danger" data-testid="detail-remove" disabled={busy()} onClick={() => setConfirmingRemove(true)}>
+                            {t.detail.remove}
+                          </button>
+                        }
+                      >
+                        <span class="alert warn" role="alertdialog" data-testid="detail-confirm-remove">
+                          {t.detail.confirmRemove}{' '}
+                          <button type="button" class="danger" data-testid="detail-remove-yes" disabled={busy()} onClick={() => void act('remove')}>
+                            {t.tasks.confirmRemoveYes}
+                          </button>{' '}
+                          <button type="button" class="secondary" onClick={() => setConfirmingRemove(false)}>
+                            {t.tasks.confirmRemoveNo}
+                          </button>
+                        </span>
+                      </Show>
                     </Show>
                   </div>
                   <Show when={row().status === 'pending'}>

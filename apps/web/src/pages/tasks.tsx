@@ -40,6 +40,7 @@ export function Tasks() {
   const [selected, setSelected] = createSignal<ReadonlySet<string>>(new Set());
   const [busyIds, setBusyIds] = createSignal<ReadonlySet<string>>(new Set());
   const [bulkBusy, setBulkBusy] = createSignal(false);
+  const [confirmingRemove, setConfirmingRemove] = createSignal(false);
   const [bulk, setBulk] = createSignal<BulkReport | null>(null);
   const [notice, setNotice] = createSignal<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [scrollTop, setScrollTop] = createSignal(0);
@@ -191,17 +192,23 @@ export function Tasks() {
     }
   }
 
-  async function many(op: 'cancel' | 'retry'): Promise<void> {
+  async function many(op: BulkOp): Promise<void> {
     const ids = selectedIds();
     if (ids.length === 0) return;
+    setConfirmingRemove(false);
     setBulkBusy(true);
     setBulk(null);
     setNotice(null);
-    const verb = op === 'cancel' ? t.tasks.verbCancel : t.tasks.verbRetry;
+    const verb = verbOf(op);
     const out: BulkReport = { verb, changed: 0, skipped: [] };
     try {
       for (const part of chunk(ids, MANY_MAX)) {
-        const res = op === 'cancel' ? await api.task.cancelMany.mutate({ ids: part }) : await api.task.retryMany.mutate({ ids: part });
+        const res =
+          op === 'cancel'
+            ? await api.task.cancelMany.mutate({ ids: part })
+            : op === 'retry'
+              ? await api.task.retryMany.mutate({ ids: part })
+              : await api.task.removeMany.mutate({ ids: part });
         out.changed += res.changed.length;
         for (const s of res.skipped) {
           out.skipped.push({ id: s.id, title: rowOf(s.id)?.title ?? s.id, reason: skipReason(s.reason, op) });
@@ -246,6 +253,16 @@ export function Tasks() {
         <button type="button" class="secondary" data-testid="bulk-retry" disabled={selected().size === 0 || bulkBusy()} onClick={() => void many('retry')}>
           {t.tasks.retrySelected}
         </button>
+        <button
+          type="button"
+          class="secondary danger"
+          data-testid="bulk-remove"
+          disabled={selected().size === 0 || bulkBusy()}
+          aria-expanded={confirmingRemove()}
+          onClick={() => setConfirmingRemove(true)}
+        >
+          {t.tasks.removeSelected}
+        </button>
         <Show when={selected().size > 0}>
           <button type="button" class="link" onClick={() => setSelected(new Set<string>())}>
             {t.tasks.clearSelection}
@@ -253,6 +270,17 @@ export function Tasks() {
         </Show>
       </div>
 
+      <Show when={confirmingRemove() && selected().size > 0}>
+        <div class="alert warn" role="alertdialog" aria-labelledby="confirm-remove-text" data-testid="confirm-remove">
+          <p id="confirm-remove-text">{t.tasks.confirmRemove(selected().size)}</p>
+          <button type="button" class="danger" data-testid="confirm-remove-yes" disabled={bulkBusy()} onClick={() => void many('remove')}>
+            {t.tasks.confirmRemoveYes}
+          </button>{' '}
+          <button type="button" class="secondary" onClick={() => setConfirmingRemove(false)}>
+            {t.tasks.confirmRemoveNo}
+          </button>
+        </div>
+      </Show>
       <Show when={bulk()}>
         {(b) => (
           <div class="alert info" role="status" data-testid="bulk-result" data-changed={b().changed} data-skipped={b().skipped.length}>
@@ -334,10 +362,16 @@ export function Tasks() {
 }
 
 /** The server's reason for skipping a task, in Chinese. */
-function skipReason(reason: string, op: 'cancel' | 'retry'): string {
+type BulkOp = 'cancel' | 'retry' | 'remove';
+
+function verbOf(op: BulkOp): string {
+  return op === 'cancel' ? t.tasks.verbCancel : op === 'retry' ? t.tasks.verbRetry : t.tasks.verbRemove;
+}
+
+function skipReason(reason: string, op: BulkOp): string {
   const m = /^Cannot \w+ a task that is (\w+)/.exec(reason);
   const status = m?.[1];
-  const verb = op === 'cancel' ? t.tasks.verbCancel : t.tasks.verbRetry;
+  const verb = verbOf(op);
   if (status && status in t.status) return t.tasks.cannot(verb, t.status[status as keyof typeof t.status]);
   if (/No such task/i.test(reason)) return t.api.notFound;
   return reason;

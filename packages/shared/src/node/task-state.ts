@@ -10,6 +10,7 @@ import { STAGES, eventIdFromStreamId } from '../events';
 import { TERMINAL_STATUSES, type TaskStatus } from '../task';
 import type { RedisKeys } from './keys';
 import type { RedisClient } from './redis';
+import type { TaskDoc } from './models';
 
 
 export interface LiveState {
@@ -24,6 +25,21 @@ export interface LiveState {
   stalls: number;
   jobId: string;
   submittedAt: string;
+}
+
+/** The live state a saved task describes: what goes back into Redis when Redis lost it. */
+export function liveStateOf(doc: TaskDoc): Omit<LiveState, 'stalls' | 'jobId'> {
+  return {
+    taskId: doc._id.toString(),
+    userId: doc.userId.toString(),
+    accountId: doc.accountId.toString(),
+    status: doc.status,
+    attempt: doc.attempt,
+    v: doc.v,
+    progress: doc.progress,
+    stage: doc.stage,
+    submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
+  };
 }
 
 export interface TransitionSpec {
@@ -52,6 +68,11 @@ export type TransitionResult =
   | { ok: true; eventId: string; v: number; attempt: number; from: TaskStatus; progress: number }
   | { ok: false; reason: 'missing' }
   | { ok: false; reason: 'conflict'; status: TaskStatus; attempt: number };
+
+export type RemoveResult =
+  | { ok: true; eventId: string; v: number; attempt: number; status: TaskStatus }
+  | { ok: false; reason: 'missing' | 'removed' }
+  | { ok: false; reason: 'conflict'; status: TaskStatus };
 
 export type ClaimResult =
   | { ok: true; eventId: string; attempt: number; v: number; submittedAt: string; stalls: number }
@@ -130,6 +151,20 @@ redis.call('PERSIST', KEYS[1])
 return {1, event({ userId = h[4], status = 'running' }, att, v, 10, 'browser', ARGV[7]), v, att, h[7], stalls}
 `;
 
+// ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 rest. An ended task leaves a tombstone (no status, so every
+// other script finds it missing, and ENSURE cannot rebuild it) and its last event.
+const REMOVE = `${HEAD}
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'removed')
+if h[6] then return {-2} end
+if not h[1] then return {-1} end
+if not terminal(h[1]) then return {0, h[1], tonumber(h[2])} end
+local v = tonumber(h[3]) + 1
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'removed', 1, 'userId', h[4])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1, event({ userId = h[4], status = h[1] }, tonumber(h[2]), v, h[5], 'removed', ARGV[4]), v, tonumber(h[2]), h[1]}
+`;
+
 // ARGV: 1 taskId, then field/value pairs of a snapshot from MongoDB
 const ENSURE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -157,6 +192,7 @@ const scripts = {
   transition: new Script(TRANSITION),
   claim: new Script(CLAIM),
   ensure: new Script(ENSURE),
+  remove: new Script(REMOVE),
 };
 
 /** Success fills the bar, a new start empties it, an ending that is not success leaves it where it stopped. */
@@ -286,6 +322,24 @@ export class TaskStates {
       submittedAt: String(res[4] ?? ''),
       stalls: Number(res[5]),
     };
+  }
+
+  /**
+   * Removes an ended task: its live state becomes a tombstone that no other change (a retry, a
+   * late worker) can bring back, and the stream gets its last event, `removed`. A task that is
+   * not ended is refused; `missing` means Redis no longer holds it (rebuild with ensure first).
+   */
+  async remove(taskId: string): Promise<RemoveResult> {
+    const res = (await scripts.remove.run(
+      this.redis,
+      [this.keys.task(taskId), this.keys.events],
+      [taskId, this.maxLen, this.ttl, tail({ message: 'removed by the user', removed: true, at: new Date().toISOString() })],
+    )) as unknown[];
+    const code = Number(res[0]);
+    if (code === -1) return { ok: false, reason: 'missing' };
+    if (code === -2) return { ok: false, reason: 'removed' };
+    if (code === 0) return { ok: false, reason: 'conflict', status: res[1] as TaskStatus };
+    return { ok: true, eventId: eventIdFromStreamId(String(res[1])), v: Number(res[2]), attempt: Number(res[3]), status: res[4] as TaskStatus };
   }
 
   async get(taskId: string): Promise<LiveState | null> {
