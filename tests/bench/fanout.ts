@@ -5,6 +5,7 @@
  * receive exactly its user's events as the Redis stream holds them; latency is receipt − `at`.
  */
 import { createClient } from 'redis';
+import { delta, percentileBound, readHistogram } from './lib/histogram';
 import type { BenchOutcome } from './lib/report';
 import { SseSubscriber, TERMINAL, until, type Received } from './lib/sse';
 import { SANDBOX_DELAY_MS, benchStack, cpuSeconds, makeUsers, processRss, sleep, type BenchUser, type ProfiledStack } from './lib/stack';
@@ -18,6 +19,8 @@ const REAL_PER_USER = 2;
 const BURST = 10;
 /** The users' batches are spread over this long, while the real tasks run. */
 const SPREAD_MS = 20_000;
+/** The server's histogram of the first leg: event written → read from the stream by the server. */
+const RELAY = 'zpub_event_relay_delay_seconds';
 
 interface StreamEntry {
   id: string;
@@ -70,6 +73,8 @@ interface Round {
   rssPeak: number;
   connectMs: number;
   profile: string;
+  /** From an event written to the server reading it from the stream (its own histogram). */
+  serverLeg: string;
   idleCpu: number;
   seconds: number;
 }
@@ -96,6 +101,7 @@ async function round(stack: ProfiledStack, users: BenchUser[], r: number, log: (
   const idleCpu = (cpuSeconds(stack.server.pid) - idle0) / 5;
   log(`${subs.length} subscribers connected in ${ms(connectMs)}; server RSS ${mb(rssIdle)} → ${mb(rssSubs)}; idle CPU ${fixed(idleCpu, 2)} cores`);
   await stack.profile('');
+  const relay0 = await readHistogram(stack.urls.app, RELAY);
   try {
     // Real tasks for the first users; they run on the worker while the bursts go on.
     const real = await Promise.all(
@@ -157,8 +163,10 @@ async function round(stack: ProfiledStack, users: BenchUser[], r: number, log: (
     }
     const sp = spread(lat);
     log(`round ${r + 1}: ${deliveries} deliveries, p50 ${ms(sp.p50)}, p95 ${ms(sp.p95)}, max ${ms(sp.max)}; peak RSS ${mb(rssPeak)}`);
+    const relay = delta(await readHistogram(stack.urls.app, RELAY), relay0);
+    const serverLeg = `p50 ${percentileBound(relay, 50)}, p95 ${percentileBound(relay, 95)} (${relay.count} events)`;
     const profile = await stack.profile(`the server during round ${r + 1} (from the first submission to the last delivery)`);
-    return { deliveries, p95: sp.p95, lat, rssIdle, rssSubs, rssPeak, connectMs, profile, idleCpu, seconds: (performance.now() - t0) / 1000 - connectMs / 1000 - 5 };
+    return { deliveries, p95: sp.p95, lat, serverLeg, rssIdle, rssSubs, rssPeak, connectMs, profile, idleCpu, seconds: (performance.now() - t0) / 1000 - connectMs / 1000 - 5 };
   } finally {
     clearInterval(sampler);
     for (const s of subs) s.sub.close();
@@ -191,6 +199,7 @@ export const fanoutBenchmark: Benchmark = {
         { label: 'deliveries per round', value: results.map((r) => r.deliveries).join(', ') + ' (all delivered, none twice, in order)' },
         { label: 'p95 latency (median of rounds)', value: ms(p95) },
         { label: 'all deliveries', value: `p50 ${ms(percentile(all, 50))}, p95 ${ms(percentile(all, 95))}, p99 ${ms(percentile(all, 99))}, max ${ms(Math.max(...all))}` },
+        { label: 'of which: written → read by the server (its histogram; the rest is SSE to the client)', value: results.map((r) => r.serverLeg).join('; ') },
         { label: 'server RSS: idle → 1,000 subscribers → peak', value: last ? `${mb(last.rssIdle)} → ${mb(last.rssSubs)} → ${mb(last.rssPeak)}` : '' },
         { label: 'time to open 1,000 subscriptions', value: ms(median(results.map((r) => r.connectMs))) },
         { label: 'server CPU with 1,000 idle subscriptions', value: `${fixed(median(results.map((r) => r.idleCpu)), 2)} cores` },

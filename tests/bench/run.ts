@@ -4,7 +4,8 @@
  * is broken (a refused request, a lost event, a failed publish), reports an error, not a number,
  * and the command exits non-zero.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinary, ensureChromium, ensureFerretdb, repoRoot } from '@zpub/devstack';
 import { batchBenchmark } from './batch';
@@ -25,31 +26,28 @@ const root = repoRoot();
 const RESULTS = join(root, 'tests', 'bench', 'results.json');
 const REPORT = join(root, 'BENCHMARKS.md');
 
-function newestUnder(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestUnder(p));
-    else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Everything the benchmarks start must be there and built from the current sources. */
+/**
+ * Everything the benchmarks start must be there and built from the current sources. Turbo knows
+ * (by content hash; a build it restores from its cache keeps the cached files' old times, so file
+ * times cannot tell), so the builds are brought up to date here, which costs seconds when they are.
+ */
 async function preflight(): Promise<void> {
   const problems: string[] = [];
-  const built: [string, string, string][] = [
-    ['apps/server/src', 'apps/server/dist/main.js', '@zpub/server'],
-    ['apps/worker/src', 'apps/worker/dist/main.js', '@zpub/worker'],
-    ['apps/sandbox/src', 'apps/sandbox/dist/main.js', '@zpub/sandbox'],
-    ['apps/web/src', 'apps/web/dist/index.html', '@zpub/web'],
-    ['packages/shared/src', 'packages/shared/dist/index.js', '@zpub/shared'],
-    ['tooling/devstack/src', 'tooling/devstack/dist/index.js', '@zpub/devstack'],
+  const built: [string, string][] = [
+    ['apps/server/dist/main.js', '@zpub/server'],
+    ['apps/worker/dist/main.js', '@zpub/worker'],
+    ['apps/sandbox/dist/main.js', '@zpub/sandbox'],
+    ['apps/web/dist/index.html', '@zpub/web'],
+    ['packages/shared/dist/index.js', '@zpub/shared'],
+    ['tooling/devstack/dist/index.js', '@zpub/devstack'],
   ];
-  for (const [src, out, pkg] of built) {
-    const dist = join(root, out);
-    if (!existsSync(dist)) problems.push(`${out} is missing: build it (pnpm --filter ${pkg} build, or pnpm build)`);
-    else if (newestUnder(join(root, src)) > statSync(dist).mtimeMs) problems.push(`${out} is older than ${src}: rebuild (pnpm --filter ${pkg} build)`);
+  const build = spawnSync('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only', ...built.map(([, pkg]) => `--filter=${pkg}`)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) problems.push(`pnpm turbo run build failed (exit ${build.status ?? build.signal}): the apps must build before they can be measured`);
+  for (const [out, pkg] of built) {
+    if (!existsSync(join(root, out))) problems.push(`${out} is missing: build it (pnpm --filter ${pkg} build, or pnpm build)`);
   }
   for (const check of [() => ensureBinary('redis-server'), () => ensureChromium(), () => ensureFerretdb({ log: (l) => console.log(`[bench] ${l}`) })]) {
     try {

@@ -6,6 +6,8 @@ interface Proc {
   ppid: number;
   comm: string;
   rssKb: number;
+  /** Nice value of the main thread. */
+  nice: number;
 }
 
 function readProc(pid: number): Proc | null {
@@ -18,7 +20,7 @@ function readProc(pid: number): Proc | null {
     if (state === 'Z') return null; // a zombie holds no memory and is about to be reaped
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-    return { pid, ppid: Number(fields[1]), comm, rssKb: Number(rss ?? 0) };
+    return { pid, ppid: Number(fields[1]), comm, rssKb: Number(rss ?? 0), nice: Number(fields[16]) };
   } catch {
     return null;
   }

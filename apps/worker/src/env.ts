@@ -21,6 +21,12 @@ const schema = z.object({
   REDIRECT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   /** On SIGTERM, running tasks get this long to finish before the rest are handed back. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * Chromium runs this much nicer than the worker and the rest of the machine (0: not at all).
+   * Off by default: on 2 shared cores it cut fan-out p95 from 1.5 s to 0.1 s but publishing
+   * throughput by about a fifth (BENCHMARKS.md, and the closing note of issue 7).
+   */
+  BROWSER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   /** Chromium is restarted after this many tasks, to keep its memory flat. */
   BROWSER_RECYCLE_AFTER: z.coerce.number().int().min(1).max(100_000).default(100),
   HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(2000),

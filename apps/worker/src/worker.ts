@@ -66,6 +66,7 @@ export class WorkerApp {
       slots: env.WORKER_CONCURRENCY,
       timeoutMs: env.TASK_TIMEOUT_MS,
       recycleAfter: env.BROWSER_RECYCLE_AFTER,
+      nice: env.BROWSER_NICE,
       log,
     });
     const queue = createQueue(keys, env.REDIS_URL, log, { worker: true, stallInterval: env.STALL_INTERVAL_MS });

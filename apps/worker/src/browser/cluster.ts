@@ -8,6 +8,7 @@ import type { Logger } from '@zpub/shared/node';
 import clusterPkg, { type Cluster as ClusterInstance } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { BrowserRunner } from '../jobs/publish';
+import { keepLowered } from './priority';
 
 const { Cluster } = clusterPkg;
 
@@ -15,6 +16,8 @@ const { Cluster } = clusterPkg;
 const require = createRequire(import.meta.url);
 type BaseCtor = new (options: unknown, puppeteer: unknown) => {
   browser: Browser | null;
+  init(): Promise<void>;
+  repair(): Promise<void>;
 };
 const SingleBrowserImplementation = (require('puppeteer-cluster/dist/concurrency/SingleBrowserImplementation') as { default: BaseCtor }).default;
 
@@ -39,6 +42,8 @@ export interface BrowserStats {
 
 interface RecyclingOptions {
   recycleAfter: number;
+  /** Nice value for Chromium and its children (0: leave them at this process's priority). */
+  nice: number;
   stats: BrowserStats;
   log: Logger;
 }
@@ -63,12 +68,27 @@ function recyclingContext(opts: RecyclingOptions) {
       this.sinceLaunch = 0;
       this.recycling = false;
       opts.stats.launches++;
+      const pid = browser.process()?.pid;
+      const stopLowering = keepLowered(pid, opts.nice);
+      if (opts.nice > 0) opts.log.debug({ pid, nice: opts.nice }, 'chromium runs at a lower priority');
       browser.once('disconnected', () => {
+        stopLowering();
         if (this.watched === browser && !opts.stats.closing && !this.recycling) {
           opts.log.warn('chromium disconnected; it will be restarted');
           this.requestRestart();
         }
       });
+    }
+
+    // Every launch, first or after a restart, is watched at once: not only when a task comes.
+    override async init(): Promise<void> {
+      await super.init();
+      this.watch();
+    }
+
+    override async repair(): Promise<void> {
+      await super.repair();
+      this.watch();
     }
 
     async createResources(): Promise<{ context: BrowserContext; page: Page }> {
@@ -104,12 +124,13 @@ export class Browsers implements BrowserRunner {
     slots: number;
     timeoutMs: number;
     recycleAfter: number;
+    nice: number;
     log: Logger;
   }): Promise<Browsers> {
     const stats: BrowserStats = { launches: 0, tasks: 0, closing: false };
     const cluster = await Cluster.launch({
       // The declared type names puppeteer's (not installed) classes; the runtime contract is the base class.
-      concurrency: recyclingContext({ recycleAfter: opts.recycleAfter, stats, log: opts.log }) as unknown as number,
+      concurrency: recyclingContext({ recycleAfter: opts.recycleAfter, nice: opts.nice, stats, log: opts.log }) as unknown as number,
       maxConcurrency: opts.slots,
       puppeteer,
       puppeteerOptions: {
