@@ -33,3 +33,35 @@ describe('account pacing', () => {
     expect(ids.map((id) => rec.of(id).at(-1)?.status)).toEqual(['success', 'success', 'success']);
   });
 });
+
+describe('account pacing across a server restart', () => {
+  const LONG_S = 15;
+  let paced: TestStack;
+
+  beforeAll(async () => {
+    paced = await bootStack({ workers: 1, serverEnv: { ACCOUNT_MIN_INTERVAL_S: String(LONG_S) } });
+  });
+  afterAll(async () => {
+    await paced?.stop();
+  });
+
+  const browserAt = async (user: User, id: string) => {
+    const task = await user.api.task.byId.query({ id });
+    return Date.parse(task.events.find((e) => e.stage === 'browser')?.at ?? '');
+  };
+
+  it('a new leader still waits the interval after the last publish of the account', async () => {
+    const user = await User.register(paced.urls.app);
+    const account = await user.sandboxAccount();
+    const { taskId: first } = await user.api.task.create.mutate({ accountId: account.id, title: '重启前', content: 'x' });
+    await expect.poll(async () => (await user.api.task.byId.query({ id: first })).status, { timeout: 60_000, interval: 200 }).toBe('success');
+    // The server that paced the account goes away; a fresh one (no memory of it) takes over.
+    await paced.server.stop({ graceMs: 5000 });
+    await paced.server.restart();
+    const { taskId: second } = await user.api.task.create.mutate({ accountId: account.id, title: '重启后', content: 'x' });
+    await expect.poll(async () => (await user.api.task.byId.query({ id: second })).status, { timeout: 60_000, interval: 200 }).toBe('success');
+    const gap = (await browserAt(user, second)) - (await browserAt(user, first));
+    expect(gap).toBeGreaterThanOrEqual(LONG_S * 1000 - 300);
+    expect(await paced.sandboxApi.articles(account.name)).toHaveLength(2);
+  });
+});

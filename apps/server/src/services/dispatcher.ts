@@ -42,6 +42,7 @@ export class Dispatcher {
   ) {}
 
   setActive(active: boolean): void {
+    if (active && !this.active) this.seedPacing();
     this.active = active;
     if (active && !this.ticker) {
       // Scheduled tasks become due with time, not with events.
@@ -119,6 +120,22 @@ export class Dispatcher {
     for (const task of picks) {
       if (!this.active) return;
       await this.dispatch(task);
+    }
+  }
+
+  /**
+   * A new leader does not know when the last one dispatched, so it takes the last change of each
+   * account's recent tasks instead: never earlier than the real dispatch, so pacing holds across
+   * a failover or a restart (at worst an account waits a little longer once).
+   */
+  private seedPacing(): void {
+    const intervalMs = this.opts.accountMinIntervalS * 1000;
+    if (intervalMs === 0) return;
+    const since = Date.now() - intervalMs;
+    for (const row of this.index.all()) {
+      if (row.status === 'pending') continue;
+      const at = Date.parse(row.updatedAt);
+      if (at > since && at > (this.lastDispatch.get(row.accountId) ?? 0)) this.lastDispatch.set(row.accountId, at);
     }
   }
 
