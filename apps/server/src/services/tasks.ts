@@ -409,9 +409,10 @@ export class TaskService {
 
   async many(userId: string, ids: string[], op: 'cancel' | 'retry' | 'remove'): Promise<ManyResult> {
     const result: ManyResult = { changed: [], skipped: [] };
+    const one = { cancel: this.cancel, retry: this.retry, remove: this.remove }[op].bind(this);
     for (const id of new Set(ids)) {
       try {
-        await (op === 'cancel' ? this.cancel(userId, id) : op === 'retry' ? this.retry(userId, id) : this.remove(userId, id));
+        await one(userId, id);
         result.changed.push(id);
       } catch (err) {
         result.skipped.push({ id, reason: err instanceof TRPCError ? err.message : 'failed' });
@@ -481,4 +482,3 @@ function mongoError(err: unknown): TRPCError {
   if (/ECONNREFUSED|topology|Server selection|not connected|connection/i.test(msg)) return unavailable('The database');
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Saving the task failed', cause: err });
 }
-

@@ -108,10 +108,13 @@ describe('task store: event -> row', () => {
     store.applyEvent(event(8, 5, { status: 'failed', stage: 'removed', progress: 100, removed: true }));
     expect(store.row(id(8))).toBeUndefined();
     expect(changes).toEqual([{ id: id(8), removed: true }]);
-    // A removal of a task this tab never held changes nothing, and a page listed before the
-    // removal cannot bring a parked event back to life.
-    store.applyEvent(event(11, 3, { status: 'cancelled', stage: 'removed', progress: 100, removed: true }));
+    // A removal of a task this tab never held changes nothing, and the events parked for it are
+    // dropped: a later page showing the task does not get them applied on top.
+    store.applyEvent(event(11, 3, { status: 'running', stage: 'login', progress: 20 }));
+    store.applyEvent(event(11, 4, { status: 'cancelled', stage: 'removed', progress: 100, removed: true }));
     expect(store.row(id(11))).toBeUndefined();
     expect(changes).toHaveLength(1);
+    store.applySnapshot([view(11, { v: 2, status: 'queued', stage: 'queued' })]);
+    expect(store.row(id(11))).toMatchObject({ v: 2, status: 'queued', stage: 'queued' });
   });
 });

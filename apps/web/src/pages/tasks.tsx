@@ -203,12 +203,7 @@ export function Tasks() {
     const out: BulkReport = { verb, changed: 0, skipped: [] };
     try {
       for (const part of chunk(ids, MANY_MAX)) {
-        const res =
-          op === 'cancel'
-            ? await api.task.cancelMany.mutate({ ids: part })
-            : op === 'retry'
-              ? await api.task.retryMany.mutate({ ids: part })
-              : await api.task.removeMany.mutate({ ids: part });
+        const res = await BULK[op].mutate({ ids: part });
         out.changed += res.changed.length;
         for (const s of res.skipped) {
           out.skipped.push({ id: s.id, title: rowOf(s.id)?.title ?? s.id, reason: skipReason(s.reason, op) });
@@ -361,13 +356,16 @@ export function Tasks() {
   );
 }
 
-/** The server's reason for skipping a task, in Chinese. */
 type BulkOp = 'cancel' | 'retry' | 'remove';
 
+/** The calls behind the bulk buttons; all take `{ ids }` and answer what changed and what was skipped. */
+const BULK = { cancel: api.task.cancelMany, retry: api.task.retryMany, remove: api.task.removeMany } satisfies Record<BulkOp, unknown>;
+
 function verbOf(op: BulkOp): string {
-  return op === 'cancel' ? t.tasks.verbCancel : op === 'retry' ? t.tasks.verbRetry : t.tasks.verbRemove;
+  return { cancel: t.tasks.verbCancel, retry: t.tasks.verbRetry, remove: t.tasks.verbRemove }[op];
 }
 
+/** The server's reason for skipping a task, in Chinese. */
 function skipReason(reason: string, op: BulkOp): string {
   const m = /^Cannot \w+ a task that is (\w+)/.exec(reason);
   const status = m?.[1];

@@ -92,7 +92,6 @@ function recyclingContext(opts: RecyclingOptions) {
     }
 
     async createResources(): Promise<{ context: BrowserContext; page: Page }> {
-      this.watch();
       const browser = this.browser;
       if (!browser) throw new Error('no browser');
       const context = await browser.createBrowserContext();

@@ -9,14 +9,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** Pid → parent pid of every process visible in /proc (Linux); empty elsewhere. */
-function parents(): Map<number, number> {
-  const out = new Map<number, number>();
-  let entries: string[];
+/** `root` and its descendants, from the parent pids in /proc (Linux; just `root` elsewhere). */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return out;
+    // Not Linux.
   }
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
@@ -24,21 +24,13 @@ function parents(): Map<number, number> {
       // "pid (comm) state ppid ..." where comm may hold spaces and parentheses.
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      out.set(Number(name), ppid);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
     } catch {
       // The process ended while we looked.
     }
   }
-  return out;
-}
-
-/** `root` and its descendants. */
-export function processTree(root: number): number[] {
-  const ppids = parents();
   const tree = [root];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, ppid] of ppids) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
-  }
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
   return tree;
 }
 
@@ -51,23 +43,17 @@ function threads(pid: number): number[] {
   }
 }
 
-/** Sets `nice` on every thread of `root` and its descendants; returns how many processes took it. */
-export function lowerPriority(root: number | undefined, nice: number): number {
-  if (root === undefined || nice <= 0) return 0;
-  let done = 0;
+/** Sets `nice` on every thread of `root` and its descendants that runs at a higher priority. */
+function lowerPriority(root: number, nice: number): void {
   for (const pid of processTree(root)) {
-    let took = false;
     for (const tid of threads(pid)) {
       try {
         if (getPriority(tid) < nice) setPriority(tid, nice);
-        took = true;
       } catch {
         // Gone already, or not ours to change: the others still count.
       }
     }
-    if (took) done++;
   }
-  return done;
 }
 
 /** Lowers `root`'s tree now and again every `everyMs` until the returned function is called. */

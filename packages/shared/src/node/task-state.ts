@@ -157,7 +157,7 @@ const REMOVE = `${HEAD}
 local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'removed')
 if h[6] then return {-2} end
 if not h[1] then return {-1} end
-if not terminal(h[1]) then return {0, h[1], tonumber(h[2])} end
+if not terminal(h[1]) then return {0, h[1]} end
 local v = tonumber(h[3]) + 1
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'removed', 1, 'userId', h[4])
