@@ -3,6 +3,7 @@ import { errorCodeSchema, taskErrorSchema } from './errors';
 import { evidenceSchema, stageSchema, taskEventSchema, taskResultSchema } from './events';
 import { LIMITS } from './limits';
 import { platformSchema, prioritySchema, taskStatusSchema } from './task';
+import { columnView, zhihuOptionsShape } from './zhihu-options';
 
 /** MongoDB ObjectId as 24 hex characters; anything else can never name a record. */
 export const idSchema = z.string().regex(/^[a-f0-9]{24}$/, 'Expected a 24-character hexadecimal id');
@@ -57,6 +58,8 @@ export const accountView = z.object({
   zhihuName: z.string().optional(),
   urlToken: z.string().optional(),
   verifiedAt: z.string().optional(),
+  /** The columns this account can publish to, from its last login check. */
+  columns: z.array(columnView).optional(),
   createdAt: z.string(),
 });
 export type AccountView = z.infer<typeof accountView>;
@@ -89,6 +92,7 @@ export const articleInput = z.strictObject({
   topics: topicsSchema.default([]),
   priority: prioritySchema.default('normal'),
   scheduledAt: scheduledAtSchema.optional(),
+  ...zhihuOptionsShape,
 });
 export type ArticleInput = z.infer<typeof articleInput>;
 
@@ -105,6 +109,9 @@ export const REJECTION_CODES = [
   'INVALID_TOPIC',
   'INVALID_PRIORITY',
   'INVALID_SCHEDULE',
+  'INVALID_COLUMN',
+  'INVALID_COVER',
+  'INVALID_OPTION',
   'INVALID_ARTICLE',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
@@ -139,6 +146,13 @@ function rejectionCode(field: PropertyKey | undefined, issueCode: string | undef
       return 'INVALID_PRIORITY';
     case 'scheduledAt':
       return 'INVALID_SCHEDULE';
+    case 'column':
+      return 'INVALID_COLUMN';
+    case 'cover':
+      return 'INVALID_COVER';
+    case 'statement':
+    case 'commentPermission':
+      return 'INVALID_OPTION';
     default:
       return 'INVALID_ARTICLE';
   }
@@ -172,6 +186,7 @@ export const taskView = z.object({
   priority: prioritySchema,
   scheduledAt: z.string().optional(),
   batchId: z.string().optional(),
+  ...zhihuOptionsShape,
   status: taskStatusSchema,
   progress: z.number(),
   stage: stageSchema,

@@ -49,6 +49,10 @@ export const ERROR_CATALOG = {
     retryable: false,
     hint: 'The worker running this task stopped responding too many times. Check the article content, then retry.',
   },
+  IMAGE_UPLOAD_FAILED: {
+    retryable: true,
+    hint: 'An image of the article could not be uploaded to Zhihu; nothing was published. The publisher retries a few times by itself; if it still fails, check that the image opens, then retry.',
+  },
   RATE_LIMITED: {
     retryable: true,
     hint: 'Too many tasks in a short time. Wait and try again.',

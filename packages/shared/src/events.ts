@@ -12,6 +12,8 @@ export const STAGES = {
   queued: 5,
   browser: 10,
   login: 20,
+  /** Every image of the article is on Zhihu's image host (nothing published yet). */
+  images: 30,
   editor: 40,
   submitted: 60,
   redirected: 80,

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './events';
 export * from './limits';
 export * from './task';
+export * from './zhihu-options';

@@ -8,6 +8,7 @@ import mongoose, { Schema, type Connection, type InferSchemaType } from 'mongoos
 import { ACCOUNT_STATES } from '../api';
 import { STAGE_NAMES } from '../events';
 import { PLATFORMS, PRIORITIES, TASK_STATUSES } from '../task';
+import { COMMENT_PERMISSIONS, CREATION_STATEMENTS } from '../zhihu-options';
 
 const opts = { versionKey: false } as const;
 
@@ -44,6 +45,8 @@ const accountSchema = new Schema(
     zhihuName: { type: String },
     urlToken: { type: String },
     verifiedAt: { type: Date },
+    /** Columns the account can publish to, as its last login check read them from Zhihu. */
+    columns: { type: [new Schema({ id: String, title: String }, { _id: false })], default: undefined },
     stateReason: { type: String },
     /** The last login check a worker ran for `account.verify`: which request, when, and why it could not decide. */
     checkRequest: { type: String },
@@ -69,6 +72,11 @@ const taskSchema = new Schema(
     priority: { type: String, enum: PRIORITIES, required: true },
     scheduledAt: { type: Date },
     batchId: { type: Schema.Types.ObjectId },
+    /** Zhihu settings of the article (zhihu-options.ts); absent means Zhihu's default. */
+    column: { type: String },
+    cover: { type: String },
+    statement: { type: String, enum: CREATION_STATEMENTS },
+    commentPermission: { type: String, enum: COMMENT_PERMISSIONS },
     status: { type: String, enum: TASK_STATUSES, required: true },
     progress: { type: Number, required: true },
     stage: { type: String, enum: STAGE_NAMES, required: true },
@@ -107,6 +115,23 @@ const timelineEventSchema = new Schema(
 );
 const timelineSchema = new Schema({ _id: { type: Schema.Types.ObjectId }, events: { type: [timelineEventSchema], default: [] } }, opts);
 
+/**
+ * An image a user uploaded (zhihu-options.ts, `/assets/<sha256>`), keyed `<userId>:<sha256>` so
+ * one user's upload never answers for another's. The worker re-hosts it on Zhihu before publishing.
+ */
+const assetSchema = new Schema(
+  {
+    _id: { type: String },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    sha256: { type: String, required: true },
+    mime: { type: String, required: true },
+    size: { type: Number, required: true },
+    data: { type: Buffer, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+
 const evidenceSchema = new Schema(
   {
     _id: { type: String },
@@ -126,6 +151,7 @@ export type SessionDoc = InferSchemaType<typeof sessionSchema>;
 export type AccountDoc = InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
 export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
 export type EvidenceDoc = InferSchemaType<typeof evidenceSchema>;
+export type AssetDoc = InferSchemaType<typeof assetSchema>;
 
 /** Binds the models to one connection, so tests and apps can hold several side by side. */
 export function createModels(conn: Connection) {
@@ -137,6 +163,7 @@ export function createModels(conn: Connection) {
     TaskContent: conn.model('TaskContent', contentSchema, 'task_contents'),
     TaskTimeline: conn.model('TaskTimeline', timelineSchema, 'task_timelines'),
     Evidence: conn.model('Evidence', evidenceSchema, 'evidence'),
+    Asset: conn.model('Asset', assetSchema, 'assets'),
   };
 }
 export type Models = ReturnType<typeof createModels>;
