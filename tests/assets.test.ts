@@ -111,7 +111,7 @@ describe('uploading an image', () => {
     const html = await upload(alice, Buffer.from('<html><script>alert(1)</script>'), { 'Content-Type': 'image/png' });
     expect(html.status).toBe(415);
     const form = new FormData();
-    form.append('file', new Blob([png(1, 1, [9, 9, 9])], { type: 'image/png' }), 'a.png');
+    form.append('file', new Blob([new Uint8Array(png(1, 1, [9, 9, 9]))], { type: 'image/png' }), 'a.png');
     const multipart = await alice.fetch(`${stack.urls.app}/assets`, { method: 'POST', body: form });
     expect(multipart.status).toBe(415);
     expect(((await multipart.json()) as Answer['json']).error?.message).toContain('not a form');
@@ -185,11 +185,12 @@ describe('who may read an image', () => {
   it('refuses an upload sent with the session cookie from another origin', async () => {
     const port = Number(new URL(stack.urls.app).port);
     const before = (await storedFor(aliceId)).length;
-    for (const headers of [
+    const hostile: Record<string, string>[] = [
       { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
       { Origin: `http://127.0.0.1:${port + 1}`, 'Sec-Fetch-Site': 'same-site' },
       { Origin: 'null' },
-    ]) {
+    ];
+    for (const headers of hostile) {
       const forged = new User(stack.urls.app, null);
       forged.cookie = alice.cookie;
       const res = await upload(forged, png(8, 8, [66, 66, 66]), headers);

@@ -1,10 +1,10 @@
 /** The batch's account, priority and schedule, what the check found, and the submit button. */
-import type { Priority } from '@zpub/shared';
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { t } from '../i18n';
 import type { BatchState } from '../lib/batch-state';
 import { AccountSelect } from './account-select';
+import { PrioritySelect } from './priority-select';
 
 export function BatchSettings(props: { batch: BatchState }) {
   const b = () => props.batch;
@@ -12,14 +12,7 @@ export function BatchSettings(props: { batch: BatchState }) {
     <div class="card">
       <AccountSelect id="batch-account" testid="batch-account" label={t.batch.account} value={b().accountId()} onChange={(id) => b().setAccountId(id)} />
       <div class="field-row">
-        <div class="field">
-          <label for="batch-priority">{t.batch.priority}</label>
-          <select id="batch-priority" data-testid="batch-priority" value={b().priority()} onChange={(e) => b().setPriority(e.currentTarget.value as Priority)}>
-            <option value="high">{t.priority.high}</option>
-            <option value="normal">{t.priority.normal}</option>
-            <option value="low">{t.priority.low}</option>
-          </select>
-        </div>
+        <PrioritySelect id="batch-priority" label={t.batch.priority} value={b().priority()} onChange={(p) => b().setPriority(p)} />
         <div class="field">
           <label for="batch-schedule">{t.batch.schedule}</label>
           <input

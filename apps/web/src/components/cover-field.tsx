@@ -2,6 +2,7 @@
 import { createSignal, Show } from 'solid-js';
 import { t } from '../i18n';
 import { uploadImage, uploadMessage } from '../lib/assets';
+import { FieldError } from './field-error';
 
 export function CoverField(props: { value: string; onChange: (value: string) => void; error?: string | undefined }) {
   const [busy, setBusy] = createSignal(false);
@@ -58,11 +59,7 @@ export function CoverField(props: { value: string; onChange: (value: string) => 
       <Show when={previewable()}>
         <img class="cover-preview" data-testid="compose-cover-preview" src={props.value.trim()} alt={t.options.coverPreview} />
       </Show>
-      <Show when={uploadError() || props.error}>
-        <p class="field-error" data-testid="compose-cover-error">
-          {uploadError() || props.error}
-        </p>
-      </Show>
+      <FieldError testid="compose-cover-error" message={uploadError() || props.error} />
     </div>
   );
 }

@@ -6,6 +6,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { t } from '../i18n';
 import { isImageFile, uploadImage, uploadMessage } from '../lib/assets';
+import { FieldError } from './field-error';
 
 let nextUpload = 0;
 
@@ -116,11 +117,7 @@ export function MarkdownBody(props: { value: string; onInput: (value: string) =>
           <For each={errors()}>{(msg) => <li>{msg}</li>}</For>
         </ul>
       </Show>
-      <Show when={props.error}>
-        <p class="field-error" data-testid="compose-body-error">
-          {props.error}
-        </p>
-      </Show>
+      <FieldError testid="compose-body-error" message={props.error} />
     </div>
   );
 }

@@ -1,30 +1,14 @@
 /** 优先级 and 定时发布 of one article. */
-import type { Priority } from "@zpub/shared";
-import { Show } from "solid-js";
-import { t } from "../i18n";
+import type { Priority } from '@zpub/shared';
+import { Show } from 'solid-js';
+import { t } from '../i18n';
+import { PrioritySelect } from './priority-select';
+import { FieldError } from './field-error';
 
-export function PrioritySchedule(props: {
-  priority: Priority;
-  onPriority: (p: Priority) => void;
-  schedule: string;
-  onSchedule: (local: string) => void;
-  error?: string | undefined;
-}) {
+export function PrioritySchedule(props: { priority: Priority; onPriority: (p: Priority) => void; schedule: string; onSchedule: (local: string) => void; error?: string | undefined }) {
   return (
     <div class="field-row">
-      <div class="field">
-        <label for="compose-priority">{t.compose.priority}</label>
-        <select
-          id="compose-priority"
-          data-testid="compose-priority"
-          value={props.priority}
-          onChange={(e) => props.onPriority(e.currentTarget.value as Priority)}
-        >
-          <option value="high">{t.priority.high}</option>
-          <option value="normal">{t.priority.normal}</option>
-          <option value="low">{t.priority.low}</option>
-        </select>
-      </div>
+      <PrioritySelect id="compose-priority" label={t.compose.priority} value={props.priority} onChange={(p) => props.onPriority(p)} />
       <div class="field">
         <label for="compose-schedule">{t.compose.schedule}</label>
         <div class="row-inline">
@@ -34,15 +18,11 @@ export function PrioritySchedule(props: {
             type="datetime-local"
             value={props.schedule}
             onInput={(e) => props.onSchedule(e.currentTarget.value)}
-            aria-invalid={props.error ? "true" : undefined}
+            aria-invalid={props.error ? 'true' : undefined}
             aria-describedby="compose-schedule-hint"
           />
-          <Show when={props.schedule !== ""}>
-            <button
-              type="button"
-              class="link"
-              onClick={() => props.onSchedule("")}
-            >
+          <Show when={props.schedule !== ''}>
+            <button type="button" class="link" onClick={() => props.onSchedule('')}>
               {t.compose.clearSchedule}
             </button>
           </Show>
@@ -50,11 +30,7 @@ export function PrioritySchedule(props: {
         <p class="muted small" id="compose-schedule-hint">
           {t.compose.scheduleHint}
         </p>
-        <Show when={props.error}>
-          <p class="field-error" data-testid="compose-schedule-error">
-            {props.error}
-          </p>
-        </Show>
+        <FieldError testid="compose-schedule-error" message={props.error} />
       </div>
     </div>
   );

@@ -5,12 +5,24 @@ import { t } from '../i18n';
 
 export type TaskOptions = Pick<TaskDetail, 'column' | 'cover' | 'statement' | 'commentPermission'>;
 
+/** A setting's name; one left out shows Zhihu's default, marked as such. */
+function Defaulted<T extends string>(props: { testid: string; value: T | undefined; fallback: T; names: Record<T, string> }) {
+  return (
+    <dd data-testid={props.testid} data-value={props.value ?? props.fallback}>
+      {props.names[props.value ?? props.fallback]}
+      <Show when={props.value === undefined}>
+        <span class="muted">{t.options.byDefault}</span>
+      </Show>
+    </dd>
+  );
+}
+
 export function TaskOptionsFacts(props: { options: TaskOptions; account: AccountView | undefined }) {
   const columnTitle = () => props.account?.columns?.find((c) => c.id === props.options.column)?.title;
   return (
     <>
       <dt>{t.options.column}</dt>
-      <dd data-testid="detail-column" data-column={props.options.column ?? ''}>
+      <dd data-testid="detail-column" data-value={props.options.column ?? ''}>
         <Show when={props.options.column} fallback={<span class="muted">{t.options.noColumn}</span>}>
           {(id) => (
             <>
@@ -20,25 +32,15 @@ export function TaskOptionsFacts(props: { options: TaskOptions; account: Account
         </Show>
       </dd>
       <dt>{t.options.cover}</dt>
-      <dd data-testid="detail-cover" data-cover={props.options.cover ?? ''}>
+      <dd data-testid="detail-cover" data-value={props.options.cover ?? ''}>
         <Show when={props.options.cover} fallback={<span class="muted">{t.app.none}</span>}>
           {(src) => <img class="cover-preview" src={src()} alt={t.options.coverPreview} loading="lazy" />}
         </Show>
       </dd>
       <dt>{t.options.statement}</dt>
-      <dd data-testid="detail-statement" data-statement={props.options.statement ?? 'none'}>
-        {t.options.statements[props.options.statement ?? 'none']}
-        <Show when={props.options.statement === undefined}>
-          <span class="muted">{t.options.byDefault}</span>
-        </Show>
-      </dd>
+      <Defaulted testid="detail-statement" value={props.options.statement} fallback="none" names={t.options.statements} />
       <dt>{t.options.commentPermission}</dt>
-      <dd data-testid="detail-comment" data-comment={props.options.commentPermission ?? 'anyone'}>
-        {t.options.comments[props.options.commentPermission ?? 'anyone']}
-        <Show when={props.options.commentPermission === undefined}>
-          <span class="muted">{t.options.byDefault}</span>
-        </Show>
-      </dd>
+      <Defaulted testid="detail-comment" value={props.options.commentPermission} fallback="anyone" names={t.options.comments} />
     </>
   );
 }

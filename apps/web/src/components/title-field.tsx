@@ -1,25 +1,16 @@
 /** 标题 with its character count against Zhihu's limit. */
-import { LIMITS } from "@zpub/shared";
-import { Show } from "solid-js";
-import { t } from "../i18n";
-import { charCount } from "../lib/format";
+import { LIMITS } from '@zpub/shared';
+import { t } from '../i18n';
+import { charCount } from '../lib/format';
+import { FieldError } from './field-error';
 
-export function TitleField(props: {
-  value: string;
-  onInput: (value: string) => void;
-  error?: string | undefined;
-}) {
+export function TitleField(props: { value: string; onInput: (value: string) => void; error?: string | undefined }) {
   const count = () => charCount(props.value.trim());
   return (
     <div class="field">
       <div class="label-row">
         <label for="compose-title">{t.compose.articleTitle}</label>
-        <span
-          class="counter"
-          classList={{ over: count() > LIMITS.titleMax }}
-          data-testid="compose-title-count"
-          aria-live="polite"
-        >
+        <span class="counter" classList={{ over: count() > LIMITS.titleMax }} data-testid="compose-title-count" aria-live="polite">
           {t.compose.counter(count(), LIMITS.titleMax)}
         </span>
       </div>
@@ -29,16 +20,10 @@ export function TitleField(props: {
         placeholder={t.compose.titlePlaceholder}
         value={props.value}
         onInput={(e) => props.onInput(e.currentTarget.value)}
-        aria-invalid={
-          props.error || count() > LIMITS.titleMax ? "true" : undefined
-        }
+        aria-invalid={props.error || count() > LIMITS.titleMax ? 'true' : undefined}
         aria-describedby="compose-title-count"
       />
-      <Show when={props.error}>
-        <p class="field-error" data-testid="compose-title-error">
-          {props.error}
-        </p>
-      </Show>
+      <FieldError testid="compose-title-error" message={props.error} />
     </div>
   );
 }

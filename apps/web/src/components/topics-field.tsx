@@ -3,6 +3,7 @@ import { LIMITS } from '@zpub/shared';
 import { createSignal, For, Show } from 'solid-js';
 import { t } from '../i18n';
 import { charCount } from '../lib/format';
+import { FieldError } from './field-error';
 
 export function TopicsField(props: { topics: string[]; onChange: (topics: string[]) => void; error?: string | undefined; onError: (message: string | undefined) => void }) {
   const [text, setText] = createSignal('');
@@ -62,11 +63,7 @@ export function TopicsField(props: { topics: string[]; onChange: (topics: string
           </button>
         </Show>
       </div>
-      <Show when={props.error}>
-        <p class="field-error" data-testid="compose-topics-error">
-          {props.error}
-        </p>
-      </Show>
+      <FieldError testid="compose-topics-error" message={props.error} />
     </div>
   );
 }

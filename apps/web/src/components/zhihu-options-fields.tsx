@@ -2,11 +2,12 @@
  * 知乎发布设置 of one article: the column (chosen from the account's columns when its login check
  * has read them, else typed as an id), the cover, the creation statement and who may comment.
  */
-import { COMMENT_PERMISSIONS, CREATION_STATEMENTS, type AccountView, type CommentPermission, type CreationStatement } from '@zpub/shared';
+import { COMMENT_PERMISSIONS, CREATION_STATEMENTS, type AccountView } from '@zpub/shared';
 import { For, Show } from 'solid-js';
 import { t } from '../i18n';
 import type { OptionsForm } from '../lib/zhihu-options-form';
 import { CoverField } from './cover-field';
+import { FieldError } from './field-error';
 
 interface Props {
   account: AccountView | undefined;
@@ -67,11 +68,25 @@ function ColumnField(props: Props) {
           </>
         )}
       </Show>
-      <Show when={props.errors.column}>
-        <p class="field-error" data-testid="compose-column-error">
-          {props.errors.column}
-        </p>
-      </Show>
+      <FieldError testid="compose-column-error" message={props.errors.column} />
+    </div>
+  );
+}
+
+/** A select over a fixed list of wire values, each shown by its name. */
+function ChoiceSelect<T extends string>(props: { id: string; label: string; choices: readonly T[]; names: Record<T, string>; value: T; onChange: (value: T) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} data-testid={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value as T)}>
+        <For each={props.choices}>
+          {(c) => (
+            <option value={c} selected={c === props.value}>
+              {props.names[c]}
+            </option>
+          )}
+        </For>
+      </select>
     </div>
   );
 }
@@ -83,32 +98,17 @@ export function ZhihuOptionsFields(props: Props) {
       <ColumnField account={props.account} value={props.value} onChange={props.onChange} errors={props.errors} />
       <CoverField value={props.value.cover} onChange={(cover) => props.onChange({ cover })} error={props.errors.cover} />
       <div class="field-row">
-        <div class="field">
-          <label for="compose-statement">{t.options.statement}</label>
-          <select
-            id="compose-statement"
-            data-testid="compose-statement"
-            value={props.value.statement}
-            onChange={(e) => props.onChange({ statement: e.currentTarget.value as CreationStatement })}
-          >
-            <For each={CREATION_STATEMENTS}>{(s) => <option value={s} selected={s === props.value.statement}>{t.options.statements[s]}</option>}</For>
-          </select>
-        </div>
-        <div class="field">
-          <label for="compose-comment">{t.options.commentPermission}</label>
-          <select
-            id="compose-comment"
-            data-testid="compose-comment"
-            value={props.value.commentPermission}
-            onChange={(e) => props.onChange({ commentPermission: e.currentTarget.value as CommentPermission })}
-          >
-            <For each={COMMENT_PERMISSIONS}>{(c) => <option value={c} selected={c === props.value.commentPermission}>{t.options.comments[c]}</option>}</For>
-          </select>
-        </div>
+        <ChoiceSelect id="compose-statement" label={t.options.statement} choices={CREATION_STATEMENTS} names={t.options.statements} value={props.value.statement} onChange={(statement) => props.onChange({ statement })} />
+        <ChoiceSelect
+          id="compose-comment"
+          label={t.options.commentPermission}
+          choices={COMMENT_PERMISSIONS}
+          names={t.options.comments}
+          value={props.value.commentPermission}
+          onChange={(commentPermission) => props.onChange({ commentPermission })}
+        />
       </div>
-      <Show when={props.errors.statement || props.errors.commentPermission}>
-        <p class="field-error">{props.errors.statement ?? props.errors.commentPermission}</p>
-      </Show>
+      <FieldError message={props.errors.statement ?? props.errors.commentPermission} />
     </fieldset>
   );
 }
