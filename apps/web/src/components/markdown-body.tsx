@@ -10,9 +10,13 @@ import { FieldError } from './field-error';
 
 let nextUpload = 0;
 
-/** Image files a paste or drop carries (text and other files are left to the textarea). */
+/**
+ * Image files a paste or drop carries. One that also carries text (a selection copied from Word
+ * or a web page comes with a picture of itself) is text: the textarea takes it as usual.
+ */
 function imagesOf(data: DataTransfer | null): File[] {
-  return data ? [...data.files].filter(isImageFile) : [];
+  if (!data || data.getData('text/plain') !== '') return [];
+  return [...data.files].filter(isImageFile);
 }
 
 export function MarkdownBody(props: { value: string; onInput: (value: string) => void; error?: string | undefined }) {
