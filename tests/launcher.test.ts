@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { freePort, mongoHello, redisPing, tempDir, type TempDir } from '@zpub/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from './support/client';
+import { fontConfigWithoutChinese } from './support/fonts';
 import { Launched, devSync, parseStatus, taggedBy, type StatusRow } from './support/launcher';
 import { allProcs, isChromium } from './support/procs';
 import { waitFor } from './support/sandbox';
@@ -229,5 +230,26 @@ describe('./dev start', () => {
     expect(started.filter((p) => live.has(p))).toEqual([]);
     expect(readFileSync(`${data.path}/logs/worker-1.log`, 'utf8')).toMatch(/"msg":"stopped"/);
     expect(devSync(['status'], env).code).toBe(3);
+  });
+});
+
+describe('./dev on a machine without a Chinese font', () => {
+  it('wants fonts-noto-cjk (and the suites need it), and stops asking once fontconfig finds one', async () => {
+    await using fonts = await tempDir('launcher-fonts-');
+    const bare = { ...env, FONTCONFIG_FILE: fontConfigWithoutChinese(fonts.path) };
+    const doctor = (mode: string, e: NodeJS.ProcessEnv) => {
+      const r = devSync(['doctor', mode], e);
+      expect(r.code, r.stderr).toBe(0);
+      const field = (name: string) => (new RegExp(`^${name}: (.*)$`, 'm').exec(r.stdout)?.[1] ?? '').split(' ').filter(Boolean);
+      return { missing: field('missing'), wanted: field('wanted') };
+    };
+    // start and worker run without one (screenshots show boxes): wanted; the suites check screenshots: missing.
+    expect(doctor('start', bare).wanted).toContain('fonts-noto-cjk');
+    expect(doctor('worker', bare)).toMatchObject({ wanted: ['fonts-noto-cjk'], missing: [] });
+    expect(doctor('test', bare).missing).toContain('fonts-noto-cjk');
+    for (const mode of ['start', 'worker', 'test']) {
+      const here = doctor(mode, env);
+      expect([...here.missing, ...here.wanted]).not.toContain('fonts-noto-cjk');
+    }
   });
 });

@@ -3,15 +3,14 @@
  * and (when chosen) a virtual display for headful Chromium. Real Chromium, real sandbox, real fonts;
  * a "machine without a CJK font" is the same machine with fontconfig pointed at the other fonts.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { tempDir, type AppHandle, type TempDir } from '@zpub/devstack';
 import { createLogger } from '@zpub/shared/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browsers } from '../apps/worker/src/browser/cluster';
 import { captureEvidence } from '../apps/worker/src/jobs/publish';
 import { User } from './support/client';
+import { fontConfigWithoutChinese } from './support/fonts';
 import { allProcs, isChromium, tree } from './support/procs';
 import { bootStack, type TestStack } from './support/stack';
 import { isTerminal } from './support/tasks';
@@ -20,27 +19,6 @@ let stack: TestStack;
 let tmp: TempDir;
 /** A fontconfig file that sees every font of this machine except those with Chinese glyphs. */
 let noChineseFonts: string;
-
-/** Links every font without Chinese glyphs into one folder and writes a fontconfig file for it. */
-function fontConfigWithoutChinese(dir: string): string {
-  const list = (...args: string[]) =>
-    execFileSync('fc-list', [...args, '--format', '%{file}\n'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-  const chinese = new Set(list(':lang=zh'));
-  expect(chinese.size, 'this machine has no Chinese font at all (fc-list :lang=zh): install fonts-noto-cjk').toBeGreaterThan(0);
-  const others = list().filter((f) => !chinese.has(f));
-  expect(others.length, 'every font of this machine has Chinese glyphs, so no font-less control can be built').toBeGreaterThan(0);
-  const fonts = join(dir, 'fonts');
-  mkdirSync(fonts, { recursive: true });
-  others.forEach((f, i) => symlinkSync(f, join(fonts, `${i}-${basename(f)}`)));
-  const file = join(dir, 'fonts.conf');
-  writeFileSync(
-    file,
-    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${fonts}</dir>\n  <cachedir>${join(dir, 'fc-cache')}</cachedir>\n</fontconfig>\n`,
-  );
-  return file;
-}
 
 async function readyz(worker: AppHandle): Promise<Record<string, unknown>> {
   const res = await fetch(`${worker.url}/readyz`);

@@ -119,8 +119,8 @@ async function runForeground(file: string, record: RunFile, boot: (signal: Abort
   });
 
   const abort = new AbortController();
-  let booting: Promise<Booted> | undefined;
-  let supervisor: Supervisor | undefined;
+  // Set as the run goes on; the shutdown below may come at any point of it.
+  const run: { booting?: Promise<Booted>; supervisor?: Supervisor } = {};
   let shuttingDown = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((r) => (finish = r));
@@ -132,8 +132,8 @@ async function runForeground(file: string, record: RunFile, boot: (signal: Abort
     void (async () => {
       try {
         // A start in progress ends early on the abort, stopping what it had started.
-        const booted = await booting?.catch(() => undefined);
-        await supervisor?.stop();
+        const booted = await run.booting?.catch(() => undefined);
+        await run.supervisor?.stop();
         await booted?.stop();
       } catch (err) {
         say(`some processes did not stop cleanly: ${errorMessage(err)}`);
@@ -157,10 +157,10 @@ async function runForeground(file: string, record: RunFile, boot: (signal: Abort
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
-  booting = boot(abort.signal);
+  run.booting = boot(abort.signal);
   let booted: Booted;
   try {
-    booted = await booting;
+    booted = await run.booting;
   } catch (err) {
     if (shuttingDown) return finished;
     rmSync(file, { force: true });
@@ -178,7 +178,7 @@ async function runForeground(file: string, record: RunFile, boot: (signal: Abort
       save();
     },
   });
-  supervisor = watcher;
+  run.supervisor = watcher;
   for (const part of booted.parts) watcher.watch(part);
   return finished;
 }
@@ -278,6 +278,9 @@ function joinTarget(E: NodeJS.ProcessEnv, dataDir: string): { system: SystemAddr
   }
   if (redis === undefined || mongo === undefined) {
     throw new UsageError(`${redis === undefined ? 'REDIS_URL' : 'MONGODB_URI'} is unset: a worker needs both the Redis and the MongoDB of the system it joins.\n${howTo}`);
+  }
+  if (dbNameOf(mongo) === undefined) {
+    throw new UsageError(`MONGODB_URI=${redactUri(mongo)} names no database; add the one the system uses (e.g. ${redactUri(mongo).replace(/\/?(\?|$)/, '/zpub$1')}).`);
   }
   const joinsLocal = local?.system?.redis === redis && local.system.mongo === mongo;
   if (key === undefined && !(joinsLocal && local.secretKey === 'file')) {

@@ -129,6 +129,10 @@ export function formatRun(run: RunFile, now = Date.now()): string {
     : `${what} (pid ${run.pid}) is not running any more (it did not clean up; ./dev stop or the next ./dev start does)`;
   const lines = [head];
   if (!alive) return lines.join('\n');
+  if (run.parts.length === 0) {
+    lines.push('  starting: no part is up yet');
+    return lines.join('\n');
+  }
   const rows = [['PART', 'STATE', 'PID', 'PORT', 'RESTARTS', 'LAST EXIT']];
   for (const p of run.parts) {
     const last = p.lastExit === null ? '-' : `${p.lastExit}, ${ago(p.lastExitAt ?? '', now)} ago${p.recentExits > 1 ? ` (${p.recentExits} exits within a minute)` : ''}`;
