@@ -91,7 +91,7 @@ beforeAll(async () => {
   };
   start = new Launched(['start'], env);
   await start.until(/zpub is running at/, 1, 240_000);
-});
+}, 300_000);
 
 afterAll(async () => {
   for (const l of [joined, start]) {
@@ -103,7 +103,7 @@ afterAll(async () => {
   console.log(`the launcher's own lines:\n${start?.devLines.join('\n')}`);
   await data?.cleanup();
   await workerMachine?.cleanup();
-});
+}, 180_000);
 
 describe('./dev start', () => {
   it('restarts each part killed with kill -9, with a log line, while the others keep serving', async () => {
@@ -130,7 +130,7 @@ describe('./dev start', () => {
     // The system works after every part has crashed once: the worker reconnected to the new Redis and FerretDB.
     expect(await publishOne('每个部分都崩溃过之后')).toBe('success');
     expect(status()).toMatchObject({ code: 0 });
-  });
+  }, 600_000);
 
   it('joins a second worker with ./dev worker; both show on the Workers page and share a batch', async () => {
     const key = env.ZPUB_SECRET_KEY;
@@ -189,7 +189,7 @@ describe('./dev start', () => {
     expect(await joined.exited).toEqual({ code: 0, signal: null });
     const liveNow = new Set(allProcs().map((p) => p.pid));
     expect(started.filter((p) => liveNow.has(p))).toEqual([]);
-  });
+  }, 600_000);
 
   it('leaves a part that keeps dying down after 5 exits within a minute; the rest keeps running', async () => {
     // The sandbox: killed again each time it comes back, until the launcher gives up on it.
@@ -216,7 +216,7 @@ describe('./dev start', () => {
     }
     expect(await answers('sandbox')).toBe(false);
     expect(start.running).toBe(true);
-  });
+  }, 300_000);
 
   it('stops everything on Ctrl-C and leaves no process, no Chromium either', async () => {
     const recorded = status().rows.flatMap((r) => (r.pid === null ? [] : [r.pid]));
