@@ -46,9 +46,9 @@ describe('content/publish', () => {
       },
     });
     expect(answer.status).toBe(200);
-    const body = answer.json as { message: string; data: { result: string } };
-    expect(body.message).toBe('success');
-    expect(JSON.parse(body.data.result)).toEqual({ publish: { id, url: `${sandbox.url}/p/${id}` } });
+    const body = answer.json as { code: number; message: string; data: { result: string } };
+    expect(body).toMatchObject({ code: 0, message: 'success', data: { publish_type: 'article' } });
+    expect(JSON.parse(body.data.result)).toEqual({ publish: { id, url: `${sandbox.url}/p/${id}`, state: 'published', type: 'article' } });
     const stored = (await articles()).find((a) => a.id === id);
     expect(stored).toMatchObject({
       title: '今天的发布',

@@ -164,9 +164,15 @@ export function publishRoutes(s: SandboxState): Route[] {
           throw new HttpError(200, error);
         },
         accept: (articleId, redirectAfterMs) =>
+          // The shape of a recorded answer (jack-base/zhihu-publisher-vscode src/resource/publish.har, 2025-07).
           sendJson(ctx.res, 200, {
+            code: 0,
             message: 'success',
-            data: { result: JSON.stringify({ publish: { id: articleId, url: `${ctx.origin}/p/${articleId}` } }) },
+            toast_message: '',
+            data: {
+              publish_type: 'article',
+              result: JSON.stringify({ publish: { id: articleId, url: `${ctx.origin}/p/${articleId}`, state: 'published', type: 'article' } }),
+            },
             _sandbox: { redirectAfterMs },
           }),
       }, false);

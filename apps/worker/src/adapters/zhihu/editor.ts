@@ -181,12 +181,14 @@ export interface Settings {
 }
 
 /** Picks the option of a `<select>` whose value or text matches; null when the control is missing, '' when no option matches. */
-async function selectOption(page: Page, selector: string, match: { value?: string; text?: string }): Promise<string | null> {
+async function selectOption(page: Page, selector: string, match: { value?: string; text?: string; prefix?: boolean }): Promise<string | null> {
   return page.evaluate(
     (sel, m) => {
       const select = document.querySelector<HTMLSelectElement>(sel);
       if (!select) return null;
-      const option = [...select.options].find((o) => (m.value !== undefined && o.value === m.value) || (m.text !== undefined && o.text.trim() === m.text));
+      // A label may carry a tail on the real page (a 2026 recipe reads 包含 AI 辅助创作 作者对内容负责).
+      const texts = (o: HTMLOptionElement) => (m.prefix ? o.text.trim().startsWith(m.text ?? '') : o.text.trim() === m.text);
+      const option = [...select.options].find((o) => (m.value !== undefined && o.value === m.value) || (m.text !== undefined && texts(o)));
       if (!option) return '';
       Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')?.set?.call(select, option.value);
       select.dispatchEvent(new Event('input', { bubbles: true }));
@@ -215,12 +217,12 @@ export async function chooseSettings(page: Page, settings: Settings): Promise<vo
   }
   const statement = settings.statement && settings.statement !== 'none' ? STATEMENT_LABELS[settings.statement] : null;
   if (statement) {
-    const chosen = await selectOption(page, SELECTORS.statementSelect, { text: statement });
+    const chosen = await selectOption(page, SELECTORS.statementSelect, { text: statement, prefix: true });
     if (!chosen) throw new PublishError('EDITOR_CHANGED', `The creation statement "${statement}" cannot be chosen (${SELECTORS.statementSelect})`);
   }
   const comment = settings.commentPermission && settings.commentPermission !== 'anyone' ? COMMENT_LABELS[settings.commentPermission] : null;
   if (comment) {
-    const chosen = await selectOption(page, SELECTORS.commentSelect, { text: comment });
+    const chosen = await selectOption(page, SELECTORS.commentSelect, { text: comment, prefix: true });
     if (!chosen) throw new PublishError('EDITOR_CHANGED', `The comment permission "${comment}" cannot be chosen (${SELECTORS.commentSelect})`);
   }
 }

@@ -39,11 +39,16 @@ export function articleFromInitialData(json: string, articleId: string): Article
 }
 
 /**
- * The article page in a new tab of the same context. Waits through Zhihu's check (which may reload
- * the page) until the data is there, or the page is the captcha or 40362 page (then: null).
+ * The article page in a new tab of the same context. Waits through Zhihu's check (a 403 whose
+ * script reloads the page) until the data is there; any other page that has finished loading (a
+ * 404 for an unpublished draft, the captcha page, the 40362 page) means: not shown (null).
  */
 export async function articleState(page: Page, origins: Origins, articleId: string): Promise<ArticleState | null> {
   const probe = await page.browserContext().newPage();
+  let lastStatus = 0;
+  probe.on('response', (res) => {
+    if (res.request().isNavigationRequest() && res.frame() === probe.mainFrame()) lastStatus = res.status();
+  });
   try {
     await probe.goto(origins.zhuanlan + PATHS.article(articleId), { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
     const deadline = Date.now() + STEP_TIMEOUT;
@@ -52,18 +57,21 @@ export async function articleState(page: Page, origins: Origins, articleId: stri
       const seen = await probe
         .evaluate(
           (dataSel, riskText, captchaPath) => {
-            if (new RegExp(captchaPath).test(location.pathname)) return { end: true, json: null };
             const data = document.querySelector(dataSel);
-            if (data) return { end: true, json: data.textContent };
-            const risk = document.querySelector('.ErrorPage') && new RegExp(riskText).test(document.body.textContent ?? '');
-            return { end: Boolean(risk), json: null };
+            if (data) return { data: data.textContent, other: false };
+            const risk = new RegExp(riskText).test(document.body?.textContent ?? '');
+            return { data: null, other: new RegExp(captchaPath).test(location.pathname) || (risk && document.readyState === 'complete') };
           },
           SELECTORS.articleData,
           RISK_PAGE_TEXT.source,
           CAPTCHA_PATH.source,
         )
-        .catch(() => ({ end: false, json: null }));
-      if (seen.end) return seen.json ? articleFromInitialData(seen.json, articleId) : null;
+        .catch(() => ({ data: null, other: false }));
+      if (seen.data) return articleFromInitialData(seen.data, articleId);
+      if (seen.other) return null;
+      // A finished page that is not the check (which answers 403 and reloads) will not turn into the article.
+      const settled = await probe.evaluate(() => document.readyState === 'complete').catch(() => false);
+      if (settled && lastStatus !== 0 && lastStatus !== 403) return null;
       await new Promise((r) => setTimeout(r, 200));
     }
     return null;
