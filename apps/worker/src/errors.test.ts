@@ -1,3 +1,4 @@
+import { note } from '@zpub/shared';
 import { describe, expect, it } from 'vitest';
 import { PublishError, advise } from './errors';
 import { classify } from './jobs/publish';
@@ -7,7 +8,7 @@ const live = new AbortController().signal;
 describe('error classification', () => {
   it('lets a retry help before the click and never after it', () => {
     expect(new PublishError('PUBLISH_TIMEOUT').toTaskError()).toMatchObject({ code: 'PUBLISH_TIMEOUT', retryable: true });
-    expect(new PublishError('PUBLISH_TIMEOUT', 'no answer', true).toTaskError()).toMatchObject({ retryable: false });
+    expect(new PublishError('PUBLISH_TIMEOUT', note('loginNoAnswer'), true).toTaskError()).toMatchObject({ retryable: false });
     expect(new PublishError('LOGIN_EXPIRED').retryable).toBe(false);
   });
 
@@ -22,14 +23,14 @@ describe('error classification', () => {
   });
 
   it('tells a person what happened and what to do', () => {
-    expect(advise('CAPTCHA_REQUIRED', 'Zhihu answered 40352.')).toMatch(/^Zhihu answered 40352\. .*captcha/);
-    expect(advise('BROWSER_CRASHED', 'The tab crashed', true)).toMatch(/does not publish it twice/);
+    expect(advise('CAPTCHA_REQUIRED', note('loginCaptcha'))).toMatch(/^Zhihu asked for a captcha at the login check\. .*captcha/);
+    expect(advise('BROWSER_CRASHED', note('tabCrashed'), true)).toMatch(/does not publish it twice/);
   });
 });
 
 describe('permanent errors', () => {
   it('are not retried even when their code usually is', () => {
-    expect(new PublishError('IMAGE_UPLOAD_FAILED', 'host down').retryable).toBe(true);
-    expect(new PublishError('IMAGE_UPLOAD_FAILED', 'the uploaded image is gone', false, true).toTaskError()).toMatchObject({ code: 'IMAGE_UPLOAD_FAILED', retryable: false });
+    expect(new PublishError('IMAGE_UPLOAD_FAILED', note('imagePutRefused', { image: '/assets/ab', status: 503 })).retryable).toBe(true);
+    expect(new PublishError('IMAGE_UPLOAD_FAILED', note('imageGone', { image: '/assets/ab' }), false, true).toTaskError()).toMatchObject({ code: 'IMAGE_UPLOAD_FAILED', retryable: false });
   });
 });

@@ -1,4 +1,4 @@
-import { ERROR_CATALOG, taskError, type ErrorCode, type TaskError } from '@zpub/shared';
+import { ERROR_CATALOG, withHint, type ErrorCode, type Note, type TaskError } from '@zpub/shared';
 
 /** What a person should do when the click happened but nothing proves the article live or not. */
 export const UNCONFIRMED_HINT =
@@ -15,35 +15,31 @@ export function isUnknownOutcome(code: ErrorCode): boolean {
  * Why a publish attempt stopped. `retryable` comes from the error catalogue; `afterSubmit` marks
  * errors raised after the publishing click, which are never blindly repeated; `permanent` marks
  * one that trying again unchanged cannot mend although its code usually can (a column the account
- * does not have, an uploaded image that is gone). The message is what happened (`detail`)
- * followed by what to do: the catalogue's advice, or after the click, how to find out whether the
- * article went out.
+ * does not have, an uploaded image that is gone). `detail` is what happened, as a note each reader
+ * gets in their language; the message is its English text followed by what to do: the
+ * catalogue's advice, or after the click, how to find out whether the article went out.
  */
 export class PublishError extends Error {
   override name = 'PublishError';
-  readonly detail: string | undefined;
   constructor(
     readonly code: ErrorCode,
-    detail?: string,
+    readonly detail?: Note,
     readonly afterSubmit = false,
     readonly permanent = false,
   ) {
     super(advise(code, detail, afterSubmit));
-    this.detail = detail;
   }
   get retryable(): boolean {
     return ERROR_CATALOG[this.code].retryable && !this.afterSubmit && !this.permanent;
   }
   toTaskError(): TaskError {
-    return { ...taskError(this.code, this.message), retryable: this.retryable };
+    return { code: this.code, message: this.message, retryable: this.retryable, ...(this.detail ? { detail: this.detail } : {}) };
   }
 }
 
-/** `detail` (what happened) and the advice for `code`, as one message a person can act on. */
-export function advise(code: ErrorCode, detail?: string, afterSubmit = false): string {
-  const hint = afterSubmit && isUnknownOutcome(code) ? UNCONFIRMED_HINT : ERROR_CATALOG[code].hint;
-  if (!detail) return hint;
-  return `${detail.replace(/[.。\s]+$/, '')}. ${hint}`;
+/** `detail` (what happened) and the advice for `code`, as one English message a person can act on. */
+export function advise(code: ErrorCode, detail?: Note, afterSubmit = false): string {
+  return withHint(afterSubmit && isUnknownOutcome(code) ? UNCONFIRMED_HINT : ERROR_CATALOG[code].hint, detail);
 }
 
 /** This worker no longer owns the attempt (cancelled, or taken over by another worker). */

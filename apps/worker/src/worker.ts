@@ -15,6 +15,7 @@ import {
   type Models,
   type RedisClient,
 } from '@zpub/shared/node';
+import { note } from '@zpub/shared';
 import type BeeQueue from 'bee-queue';
 import type { Connection } from 'mongoose';
 import type { Origins } from './adapters/zhihu/publish';
@@ -234,7 +235,7 @@ export class WorkerApp {
         to: 'pending',
         attempt: r.attempt,
         stage: 'requeued',
-        message: 'the worker is shutting down; handed back to the queue',
+        note: note('handedBack', { worker: this.env.WORKER_ID }),
       });
       this.log.info({ taskId: r.taskId, handedBack: res.ok }, 'handing back');
       r.controller.abort();

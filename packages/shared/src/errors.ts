@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noteSchema, noteText, type Note } from './notes';
 
 /**
  * Why a task did not succeed. `retryable` says whether trying again, unchanged, can help;
@@ -73,11 +74,24 @@ export const errorCodeSchema = z.enum(ERROR_CODES);
 
 export const taskErrorSchema = z.object({
   code: errorCodeSchema,
+  /** In English: what happened, then what to do. For logs and clients that do not know the codes. */
   message: z.string(),
   retryable: z.boolean(),
+  /**
+   * What happened, as a note (notes.ts) each reader says in their language; what to do follows
+   * from `code`. Absent on errors stored before notes existed, and when the code says it all.
+   */
+  detail: noteSchema.optional(),
 });
 export type TaskError = z.infer<typeof taskErrorSchema>;
 
-export function taskError(code: ErrorCode, message?: string): TaskError {
-  return { code, message: message ?? ERROR_CATALOG[code].hint, retryable: ERROR_CATALOG[code].retryable };
+/** What happened (`detail`) followed by `hint`, as one English line. */
+export function withHint(hint: string, detail?: Note): string {
+  if (!detail) return hint;
+  return `${noteText(detail).replace(/[.。\s]+$/, '')}. ${hint}`;
+}
+
+export function taskError(code: ErrorCode, detail?: Note): TaskError {
+  const base = { code, message: withHint(ERROR_CATALOG[code].hint, detail), retryable: ERROR_CATALOG[code].retryable };
+  return detail ? { ...base, detail } : base;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskErrorSchema } from './errors';
+import { noteSchema } from './notes';
 import { taskStatusSchema } from './task';
 
 /**
@@ -73,6 +74,12 @@ export const taskEventSchema = z.object({
   status: taskStatusSchema,
   progress: z.number().int().min(0).max(100),
   stage: stageSchema,
+  /**
+   * What happened at this step (notes.ts): the SPA says it in its reader's language. Events
+   * written before notes existed lack it; their `message` is English only.
+   */
+  note: noteSchema.optional(),
+  /** The note in English (logs, clients that do not know the notes); never shown in the Chinese UI. */
   message: z.string().optional(),
   error: taskErrorSchema.optional(),
   result: taskResultSchema.optional(),

@@ -3,5 +3,7 @@ export * from './cookies';
 export * from './errors';
 export * from './events';
 export * from './limits';
+export * from './note-examples';
+export * from './notes';
 export * from './task';
 export * from './zhihu-options';

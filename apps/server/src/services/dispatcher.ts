@@ -5,7 +5,7 @@
  * own tasks go by priority then age, scheduled tasks wait for their time, and one platform
  * account publishes at most once per ACCOUNT_MIN_INTERVAL_S. Only the leader dispatches.
  */
-import { taskError } from '@zpub/shared';
+import { note, taskError } from '@zpub/shared';
 import type { Logger, TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { AccountDirectory } from './accounts';
@@ -180,7 +180,7 @@ export class Dispatcher {
     } catch (err) {
       this.log.warn({ taskId: task.id, err: (err as Error).message }, 'enqueue failed; handing the task back');
       const back = await this.states
-        .transition(task.id, { from: ['queued'], to: 'pending', stage: 'requeued', message: 'the queue was unavailable' })
+        .transition(task.id, { from: ['queued'], to: 'pending', stage: 'requeued', note: note('queueUnavailable') })
         .catch(() => null);
       if (back?.ok) this.publishLocal(task, back.eventId, back.v, 'pending', 'requeued', back.progress);
     }
@@ -188,7 +188,7 @@ export class Dispatcher {
 
   private async failFast(task: TaskRow, code: 'LOGIN_EXPIRED' | 'ACCOUNT_NOT_FOUND'): Promise<void> {
     const error = taskError(code);
-    const res = await this.states.transition(task.id, { from: ['pending'], to: 'failed', stage: 'failed', error, message: error.message });
+    const res = await this.states.transition(task.id, { from: ['pending'], to: 'failed', stage: 'failed', error });
     if (res.ok) this.publishLocal(task, res.eventId, res.v, 'failed', 'failed', res.progress, error);
   }
 

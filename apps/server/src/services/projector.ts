@@ -184,6 +184,7 @@ function timelineEntry(e: StreamEvent) {
     status: e.status,
     progress: e.progress,
     stage: e.stage,
+    note: e.note,
     message: e.message,
     error: e.error,
     result: e.result,

@@ -3,6 +3,7 @@
  * saved but never registered, queued without a job, running on a worker that is gone. Only the
  * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
  */
+import { note, noteText, type Note } from '@zpub/shared';
 import { liveStateOf, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { TaskIndex } from './task-index';
@@ -71,12 +72,12 @@ export class Reconciler {
           }
           if (state.status === 'queued' && now - Date.parse(row.updatedAt) > this.opts.queuedGraceMs) {
             const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
-            if (!job) fixed += await this.handBack(row.id, state.v, 'queued', 'its queue entry was lost');
+            if (!job) fixed += await this.handBack(row.id, state.v, 'queued', note('queueEntryLost'));
           } else if (state.status === 'running') {
             const worker = await this.redis.hGet(this.keys.task(row.id), 'workerId');
             const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
             // Bee-Queue brings back the job of a dead worker by itself; only a lost job needs us.
-            if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', 'its worker and its queue entry are gone');
+            if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', note('workerGone'));
           }
         }
       }
@@ -91,10 +92,10 @@ export class Reconciler {
     }
   }
 
-  private async handBack(taskId: string, v: number, from: 'queued' | 'running', why: string): Promise<number> {
-    const res = await this.states.transition(taskId, { from: [from], to: 'pending', v, stage: 'requeued', message: `requeued: ${why}` });
+  private async handBack(taskId: string, v: number, from: 'queued' | 'running', why: Note): Promise<number> {
+    const res = await this.states.transition(taskId, { from: [from], to: 'pending', v, stage: 'requeued', note: why });
     if (res.ok) {
-      this.log.warn({ taskId, from }, `requeued: ${why}`);
+      this.log.warn({ taskId, from }, noteText(why));
       this.index.apply({
         id: res.eventId,
         taskId,

@@ -7,6 +7,8 @@ import {
   CANCELLABLE_STATUSES,
   RETRYABLE_STATUSES,
   checkArticle,
+  note,
+  noteText,
   type ArticleInput,
   type CreateBatchOutput,
   type ManyResult,
@@ -311,6 +313,7 @@ export class TaskService {
         status: e.status as TaskStatus,
         progress: e.progress ?? 0,
         stage: e.stage as TaskEvent['stage'],
+        note: e.note?.code ? (e.note as TaskEvent['note']) : undefined,
         message: e.message ?? undefined,
         error: e.error?.code ? (e.error as TaskEvent['error']) : undefined,
         result: e.result?.url ? (e.result as TaskEvent['result']) : undefined,
@@ -335,7 +338,7 @@ export class TaskService {
       from: CANCELLABLE_STATUSES,
       to: 'cancelled',
       stage: 'cancelled',
-      message: 'cancelled by the user',
+      note: note('cancelledByUser'),
     });
     if (!res.ok) throw refused('cancel', res.status, 'pending, queued or running');
     if (res.from === 'running') {
@@ -354,7 +357,7 @@ export class TaskService {
       from: RETRYABLE_STATUSES,
       to: 'pending',
       stage: 'created',
-      message: 'retry requested',
+      note: note('retryRequested'),
       set: { jobId: '' },
     });
     if (!res.ok) throw refused('retry', res.status, 'failed, cancelled or unconfirmed');
@@ -378,7 +381,7 @@ export class TaskService {
       from: ['pending'],
       to: 'pending',
       stage: scheduledAt ? 'scheduled' : 'created',
-      message: scheduledAt ? `scheduled for ${scheduledAt}` : 'schedule removed',
+      note: scheduledAt ? note('scheduled', { at: scheduledAt }) : note('unscheduled'),
       task: summary,
     });
     if (!res.ok) throw refused('reschedule', res.status, 'pending');
@@ -479,7 +482,8 @@ export class TaskService {
         status: spec.to,
         progress: res.progress,
         stage: spec.stage,
-        message: spec.message,
+        note: spec.note,
+        message: spec.note && noteText(spec.note),
         task: spec.task,
         at: new Date().toISOString(),
       });

@@ -3,7 +3,7 @@
  * of its own, and record the outcome. Every write is fenced by the attempt number, so a worker
  * that was frozen or cancelled cannot overwrite what happened since.
  */
-import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
+import { LIMITS, knownNote, note, taskError, withHint, type EvidenceView, type Note, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
 import {
   isRedisConnectionError,
@@ -23,7 +23,7 @@ import type { AssetBytes } from '../adapters/zhihu/images';
 import { loginCheck, publishArticle, setAccountCookies, type Article, type Origins, type Outcome } from '../adapters/zhihu/publish';
 import type { BrowserRunner } from '../browser/runner';
 import type { Env } from '../env';
-import { AttemptLost, PublishError, advise, isUnknownOutcome } from '../errors';
+import { AttemptLost, PublishError, UNCONFIRMED_HINT, isUnknownOutcome } from '../errors';
 import { handleVerify, isVerifyJob, markAccount } from './verify';
 
 /** The queue carries two kinds of job: a task to publish, and an account to check (verify.ts). */
@@ -86,14 +86,14 @@ class Attempt {
     }
   }
 
-  async stage(stage: Stage, message?: string, set?: { submittedAt?: string }): Promise<void> {
-    const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, stage, message, set });
+  async stage(stage: Stage, what?: Note, set?: { submittedAt?: string }): Promise<void> {
+    const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, stage, note: what, set });
     if (!res.ok) throw new AttemptLost(`attempt ${this.attempt} no longer owns the task`);
   }
 
   async finish(
     to: 'success' | 'failed' | 'unconfirmed' | 'queued' | 'pending',
-    fields: { stage: Stage; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
+    fields: { stage: Stage; note?: Note | undefined; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
   ): Promise<boolean> {
     const res = await this.write({ from: ['running'], to, attempt: this.attempt, ...fields });
     return res.ok;
@@ -137,17 +137,17 @@ interface AttemptInput {
 async function loadInput(d: PublishDeps, taskId: string): Promise<AttemptInput | TaskError> {
   const [task, content] = await Promise.all([d.models.Task.findById(taskId).lean(), d.models.TaskContent.findById(taskId).lean()]);
   const account = task ? await d.models.Account.findById(task.accountId).lean() : null;
-  if (!task || !content) return taskError('INTERNAL', advise('INTERNAL', 'The task record is missing'));
+  if (!task || !content) return taskError('INTERNAL', note('taskMissing'));
   if (!account) return taskError('ACCOUNT_NOT_FOUND');
   // Zhihu refuses these anyway; no browser is needed to know it.
   const titleChars = [...task.title].length;
-  if (titleChars > LIMITS.titleMax) return taskError('TITLE_TOO_LONG', advise('TITLE_TOO_LONG', `The title has ${titleChars} characters`));
+  if (titleChars > LIMITS.titleMax) return taskError('TITLE_TOO_LONG', note('titleLength', { chars: titleChars, max: LIMITS.titleMax }));
   if (account.state === 'expired') return taskError('LOGIN_EXPIRED');
   let cookies: ParsedCookie[];
   try {
     cookies = JSON.parse(d.box.open(account.cookiesSealed)) as ParsedCookie[];
   } catch {
-    return taskError('LOGIN_EXPIRED', advise('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read (was the secret key changed?)'));
+    return taskError('LOGIN_EXPIRED', note('cookiesUnreadable'));
   }
   const columnTitle = task.column ? account.columns?.find((c) => c.id === task.column)?.title : undefined;
   const article: Article = {
@@ -196,16 +196,16 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
         await setAccountCookies(page, input.origins, input.cookies);
         const me = await loginCheck(page, input.origins);
         result.me = me;
-        await attempt.stage('login', `logged in as ${me.name}`);
+        await attempt.stage('login', note('loggedIn', { name: me.name }));
         const outcome = await publishArticle(
           page,
           input.origins,
           input.article,
           me,
           {
-            stage: (stage, message) => attempt.stage(stage, message),
+            stage: (stage, what) => attempt.stage(stage, what),
             beforeSubmit: async () => {
-              await attempt.stage('submitted', 'publish clicked', { submittedAt: String(Date.now()) });
+              await attempt.stage('submitted', note('publishClicked'), { submittedAt: String(Date.now()) });
               running.submitted = true;
             },
             loadAsset: assetLoader(d, input.userId),
@@ -219,7 +219,7 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
         return outcome;
       } catch (err) {
         if (!signal.aborted && !(err instanceof AttemptLost)) result.evidence = await captureEvidence(page);
-        throw crashed ? new PublishError('BROWSER_CRASHED', 'The browser tab crashed (Chromium: "Page crashed!")', running.submitted) : err;
+        throw crashed ? new PublishError('BROWSER_CRASHED', note('tabCrashed'), running.submitted) : err;
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
@@ -241,7 +241,7 @@ async function runAttempt(
   const taskId = attempt.taskId;
   const input = await loadInput(d, taskId);
   if (!('article' in input)) {
-    await attempt.finish('failed', { stage: 'failed', error: input, message: input.message });
+    await attempt.finish('failed', { stage: 'failed', error: input });
     d.onFinished('failed', running.startedAt);
     return;
   }
@@ -256,7 +256,7 @@ async function runAttempt(
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
       stage: outcome.duplicate ? 'duplicate' : 'verified',
-      message: outcome.message,
+      note: outcome.note,
       result: { url: outcome.url, articleId: outcome.articleId },
     });
     if (ok) await markAccount(d.models, input.accountId, { state: 'active', me });
@@ -264,7 +264,8 @@ async function runAttempt(
     return;
   }
   if (outcome?.status === 'unconfirmed') {
-    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: outcome.message, error: outcome.error, evidence: evidenceRef });
+    const message = withHint(UNCONFIRMED_HINT, outcome.note);
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', note: outcome.note, message, error: outcome.error, evidence: evidenceRef });
     d.onFinished('unconfirmed', running.startedAt);
     return;
   }
@@ -287,18 +288,18 @@ async function recordFailure(
   if (error.code === 'LOGIN_EXPIRED') await markAccount(d.models, accountId, { state: 'expired', reason: error.message });
   // After the click, an error that does not say Zhihu refused leaves the article's fate unknown.
   if (running.submitted && isUnknownOutcome(error.code)) {
-    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence });
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', error, evidence });
     d.onFinished('unconfirmed', running.startedAt);
     return;
   }
   const retriesLeft = job.options.retries ?? 0;
   if (error.retryable && retriesLeft > 0) {
-    const ok = await attempt.finish('queued', { stage: 'retrying', error, message: `${error.message} (retrying)` });
+    const ok = await attempt.finish('queued', { stage: 'retrying', error });
     // Bee-Queue owns retries: failing the job schedules the next try with its backoff.
-    if (ok) throw new PublishError(error.code, error.message);
+    if (ok) throw new PublishError(error.code, knownNote(error.detail) ?? undefined);
     return;
   }
-  await attempt.finish('failed', { stage: 'failed', error, message: error.message, evidence });
+  await attempt.finish('failed', { stage: 'failed', error, evidence });
   d.onFinished('failed', running.startedAt);
 }
 
@@ -314,13 +315,13 @@ export function classify(err: unknown, submitted: boolean, signal: AbortSignal):
   }
   const message = ((err as Error)?.message ?? String(err)).slice(0, 300);
   const name = (err as Error)?.name ?? '';
-  const as = (code: 'PUBLISH_TIMEOUT' | 'BROWSER_CRASHED' | 'INTERNAL', detail: string) => new PublishError(code, detail, submitted).toTaskError();
-  if (name === 'TimeoutError' || /timeout|timed out/i.test(message)) return as('PUBLISH_TIMEOUT', `Zhihu did not answer in time (${message})`);
+  const as = (code: 'PUBLISH_TIMEOUT' | 'BROWSER_CRASHED' | 'INTERNAL', detail: Note) => new PublishError(code, detail, submitted).toTaskError();
+  if (name === 'TimeoutError' || /timeout|timed out/i.test(message)) return as('PUBLISH_TIMEOUT', note('timedOut', { cause: message }));
   if (/crash|Target closed|Session closed|detached|disconnected|Protocol error/i.test(message) && !signal.aborted) {
-    return as('BROWSER_CRASHED', `The browser tab went away (${message})`);
+    return as('BROWSER_CRASHED', note('tabGone', { cause: message }));
   }
-  if (/ECONNREFUSED|ECONNRESET|ERR_CONNECTION|ERR_NAME|net::/i.test(message)) return as('PUBLISH_TIMEOUT', `Zhihu could not be reached (${message})`);
-  return as('INTERNAL', `Unexpected error: ${message}`);
+  if (/ECONNREFUSED|ECONNRESET|ERR_CONNECTION|ERR_NAME|net::/i.test(message)) return as('PUBLISH_TIMEOUT', note('unreachable', { cause: message }));
+  return as('INTERNAL', note('unexpected', { cause: message }));
 }
 
 export async function captureEvidence(page: Page): Promise<Evidence | null> {

@@ -4,7 +4,7 @@
  * longer do (expired). The server waits for `checkRequest` to name its request; a check that
  * cannot decide leaves the state alone.
  */
-import type { ColumnView, ParsedCookie } from '@zpub/shared';
+import { note, type ColumnView, type ParsedCookie } from '@zpub/shared';
 import type { Logger, Models, SecretBox, VerifyJobData } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { Types } from 'mongoose';
@@ -37,7 +37,7 @@ export async function handleVerify(job: BeeQueue.Job<VerifyJobData>, d: VerifyDe
   try {
     cookies = JSON.parse(d.box.open(account.cookiesSealed)) as ParsedCookie[];
   } catch {
-    return answer({ state: 'expired', reason: advise('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read') });
+    return answer({ state: 'expired', reason: advise('LOGIN_EXPIRED', note('cookiesUnreadable')) });
   }
   const origins = d.origins(account.platform);
   try {
@@ -59,7 +59,7 @@ export async function handleVerify(job: BeeQueue.Job<VerifyJobData>, d: VerifyDe
       log.info('login check: logged out');
       return answer({ state: 'expired', reason: err.message });
     }
-    const message = err instanceof PublishError ? err.message : advise('PUBLISH_TIMEOUT', `The login check could not run (${(err as Error)?.message ?? String(err)})`);
+    const message = err instanceof PublishError ? err.message : advise('PUBLISH_TIMEOUT', note('checkFailed', { cause: (err as Error)?.message ?? String(err) }));
     log.warn({ err: (err as Error)?.message }, 'login check undecided');
     await answer(null, message);
   }

@@ -58,7 +58,9 @@ const accountSchema = new Schema(
   opts,
 );
 
-const errorSchema = new Schema({ code: String, message: String, retryable: Boolean }, { _id: false });
+/** A note (notes.ts) as stored: its code and its facts, which differ by code. */
+const noteDocSchema = new Schema({ code: String, params: Schema.Types.Mixed }, { _id: false });
+const errorSchema = new Schema({ code: String, message: String, retryable: Boolean, detail: { type: noteDocSchema } }, { _id: false });
 const resultSchema = new Schema({ url: String, articleId: String }, { _id: false });
 const evidenceRefSchema = new Schema({ url: String, pageTitle: String, screenshot: Boolean, at: Date }, { _id: false });
 
@@ -106,6 +108,7 @@ const timelineEventSchema = new Schema(
     status: String,
     progress: Number,
     stage: String,
+    note: { type: noteDocSchema },
     message: String,
     error: { type: errorSchema },
     result: { type: resultSchema },

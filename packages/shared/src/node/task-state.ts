@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { TaskError } from '../errors';
 import type { EvidenceView, Stage, TaskResult, TaskSummary } from '../events';
 import { STAGES, eventIdFromStreamId } from '../events';
+import { note, noteText, type Note } from '../notes';
 import { TERMINAL_STATUSES, type TaskStatus } from '../task';
 import type { RedisKeys } from './keys';
 import type { RedisClient } from './redis';
@@ -54,6 +55,9 @@ export interface TransitionSpec {
   task?: TaskSummary | undefined;
   stage: Stage;
   progress?: number | undefined;
+  /** What happened (notes.ts); the event's English `message` is made from it. */
+  note?: Note | undefined;
+  /** The English `message` when it says more than the note (advice after it). */
   message?: string | undefined;
   error?: TaskError | undefined;
   result?: TaskResult | undefined;
@@ -203,6 +207,12 @@ function defaultProgress(spec: TransitionSpec): number | '' {
 }
 
 /** The JSON members after the fixed head: `"a":1,"b":"x"` (no braces), or ''. */
+/** An event's note and its English `message` (the error's, when the event carries one and no note). */
+function said(n: Note | undefined, error?: TaskError, message?: string): { note?: Note; message?: string } {
+  const english = message ?? (n ? noteText(n) : error?.message);
+  return { ...(n ? { note: n } : {}), ...(english ? { message: english } : {}) };
+}
+
 function tail(fields: Record<string, unknown>): string {
   const json = JSON.stringify(fields);
   return json === '{}' ? '' : json.slice(1, -1);
@@ -230,7 +240,7 @@ export class TaskStates {
 
   /** Registers new tasks as pending, one created event each; pipelined for batches. */
   async create(
-    tasks: readonly { taskId: string; userId: string; summary: TaskSummary; stage?: Stage; message?: string }[],
+    tasks: readonly { taskId: string; userId: string; summary: TaskSummary; stage?: Stage; note?: Note }[],
   ): Promise<(string | null)[]> {
     const at = new Date().toISOString();
     const run = (t: (typeof tasks)[number]) =>
@@ -244,7 +254,7 @@ export class TaskStates {
           t.userId,
           t.summary.accountId,
           t.stage ?? 'created',
-          tail({ message: t.message, task: t.summary, at }),
+          tail({ ...said(t.note), task: t.summary, at }),
         ],
       );
     // Scripts are loaded once by the first call, then the rest go out together.
@@ -271,7 +281,7 @@ export class TaskStates {
         spec.newAttempt ? '1' : '0',
         String(progress),
         spec.stage,
-        tail({ message: spec.message, error: spec.error, result: spec.result, task: spec.task, evidence: spec.evidence, at: new Date().toISOString() }),
+        tail({ ...said(spec.note, spec.error, spec.message), error: spec.error, result: spec.result, task: spec.task, evidence: spec.evidence, at: new Date().toISOString() }),
         spec.v === undefined ? '' : String(spec.v),
         ...pairs,
       ],
@@ -305,8 +315,8 @@ export class TaskStates {
         jobId,
         workerId,
         String(stallLimit),
-        tail({ message: `started by worker ${workerId}`, at }),
-        tail({ message: stallError.message, error: stallError, at }),
+        tail({ ...said(note('claimed', { worker: workerId })), at }),
+        tail({ ...said(undefined, stallError), error: stallError, at }),
       ],
     )) as unknown[];
     const code = Number(res[0]);
@@ -333,7 +343,7 @@ export class TaskStates {
     const res = (await scripts.remove.run(
       this.redis,
       [this.keys.task(taskId), this.keys.events],
-      [taskId, this.maxLen, this.ttl, tail({ message: 'removed by the user', removed: true, at: new Date().toISOString() })],
+      [taskId, this.maxLen, this.ttl, tail({ ...said(note('removedByUser')), removed: true, at: new Date().toISOString() })],
     )) as unknown[];
     const code = Number(res[0]);
     if (code === -1) return { ok: false, reason: 'missing' };

@@ -3,7 +3,7 @@
  * offers (today: settings on the page; legacy: a dialog behind 发布), choose topics and the other
  * settings, and set the cover. Every missing element is EDITOR_CHANGED, found fast.
  */
-import type { CommentPermission, CreationStatement } from '@zpub/shared';
+import { note, type CommentPermission, type CreationStatement, type NoteParams } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
 import { CAPTCHA_PATH, COMMENT_LABELS, PATHS, SELECTORS, SIGNIN_PATH, STATEMENT_LABELS, TEXTS, TOPICS_API } from './selectors';
@@ -31,15 +31,15 @@ export async function clickButton(page: Page, text: string, scope?: string): Pro
     text,
     scope ?? null,
   );
-  if (!clicked) throw new PublishError('EDITOR_CHANGED', `The "${text}" button is missing`);
+  if (!clicked) throw new PublishError('EDITOR_CHANGED', note('buttonMissing', { button: text }));
 }
 
-export async function waitForSelector(page: Page, selector: string, what: string): Promise<void> {
+export async function waitForSelector(page: Page, selector: string, element: NoteParams<'elementMissing'>['element']): Promise<void> {
   try {
     await page.waitForSelector(selector, { timeout: STEP_TIMEOUT });
   } catch (err) {
     if (page.isClosed()) throw err;
-    throw new PublishError('EDITOR_CHANGED', `${what} is missing (${selector})`);
+    throw new PublishError('EDITOR_CHANGED', note('elementMissing', { element, selector }));
   }
 }
 
@@ -64,18 +64,18 @@ async function waitForBodyEditor(page: Page): Promise<void> {
   throw new PublishError(
     'EDITOR_CHANGED',
     found === 'changed'
-      ? `The editor page has a body editor the publisher does not know (no ${SELECTORS.editor})`
-      : `The body editor is missing (${SELECTORS.editor})`,
+      ? note('unknownBodyEditor', { selector: SELECTORS.editor })
+      : note('elementMissing', { element: 'body', selector: SELECTORS.editor }),
   );
 }
 
 /** `{zhuanlan}/write`, ready for typing: the title field and the Draft.js body are there. */
 export async function openEditor(page: Page, origins: Origins): Promise<void> {
   const res = await page.goto(origins.zhuanlan + PATHS.write, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
-  if (SIGNIN_PATH.test(pathOf(page.url()))) throw new PublishError('LOGIN_EXPIRED', 'The editor sent the browser to the sign-in page');
-  if (CAPTCHA_PATH.test(pathOf(page.url()))) throw new PublishError('CAPTCHA_REQUIRED', 'The editor sent the browser to the captcha page');
-  if (res && res.status() >= 500) throw new PublishError('PUBLISH_TIMEOUT', `The editor answered HTTP ${res.status()}`);
-  await waitForSelector(page, SELECTORS.title, 'The title field');
+  if (SIGNIN_PATH.test(pathOf(page.url()))) throw new PublishError('LOGIN_EXPIRED', note('editorSignin'));
+  if (CAPTCHA_PATH.test(pathOf(page.url()))) throw new PublishError('CAPTCHA_REQUIRED', note('editorCaptcha'));
+  if (res && res.status() >= 500) throw new PublishError('PUBLISH_TIMEOUT', note('editorHttp', { status: res.status() }));
+  await waitForSelector(page, SELECTORS.title, 'title');
   await waitForBodyEditor(page);
 }
 
@@ -114,7 +114,7 @@ export async function fillEditor(page: Page, title: string, html: string): Promi
     SELECTORS.title,
     SELECTORS.editor,
   );
-  if (filled.title !== title || filled.body === 0) throw new PublishError('EDITOR_CHANGED', 'The editor did not take the title or the body');
+  if (filled.title !== title || filled.body === 0) throw new PublishError('EDITOR_CHANGED', note('editorNotFilled'));
 }
 
 /** Today's editor shows 添加话题 on the page itself; the legacy one only inside the dialog behind 发布. */
@@ -131,7 +131,7 @@ export async function detectLayout(page: Page): Promise<Layout> {
 /** Opens the legacy flow's dialog. */
 export async function openPublishDialog(page: Page): Promise<void> {
   await clickButton(page, TEXTS.publish);
-  await waitForSelector(page, SELECTORS.publishPanel, 'The publish panel');
+  await waitForSelector(page, SELECTORS.publishPanel, 'publishPanel');
 }
 
 /**
@@ -142,7 +142,7 @@ export async function chooseTopics(page: Page, topics: readonly string[], layout
   const scope = layout === 'legacy' ? SELECTORS.publishPanel : undefined;
   for (const topic of topics.slice(0, 3)) {
     await clickButton(page, TEXTS.addTopic, scope);
-    await waitForSelector(page, SELECTORS.topicSearch, 'The topic search box');
+    await waitForSelector(page, SELECTORS.topicSearch, 'topicSearch');
     await page.type(SELECTORS.topicSearch, topic);
     const saved =
       layout === 'today'
@@ -162,13 +162,13 @@ export async function chooseTopics(page: Page, topics: readonly string[], layout
         topic,
       )
       .catch(() => null);
-    if (!picked) throw new PublishError('EDITOR_CHANGED', `No topic suggestion for "${topic}"`);
+    if (!picked) throw new PublishError('EDITOR_CHANGED', note('topicNoSuggestion', { topic }));
     if (saved) {
       const res = await saved;
-      if (!res) throw new PublishError('EDITOR_CHANGED', `The editor did not save the topic "${topic}" to the draft`);
+      if (!res) throw new PublishError('EDITOR_CHANGED', note('topicNotSaved', { topic }));
       if (!res.ok()) {
-        const said = zhihuMessage(await res.text().catch(() => ''));
-        throw new PublishError('PUBLISH_REJECTED', `Zhihu did not take the topic "${topic}" (HTTP ${res.status()}${said ? `: ${said}` : ''})`);
+        const said = zhihuMessage(await res.text().catch(() => '')) ?? undefined;
+        throw new PublishError('PUBLISH_REJECTED', note('topicRefused', { topic, status: res.status(), said }));
       }
     }
   }
@@ -209,21 +209,21 @@ export async function chooseSettings(page: Page, settings: Settings): Promise<vo
   const column = settings.column;
   if (column) {
     const chosen = await selectOption(page, SELECTORS.columnSelect, { value: column.id, ...(column.title ? { text: column.title } : {}) });
-    if (chosen === null) throw new PublishError('EDITOR_CHANGED', `The column control is missing (${SELECTORS.columnSelect})`);
+    if (chosen === null) throw new PublishError('EDITOR_CHANGED', note('controlMissing', { control: 'column', selector: SELECTORS.columnSelect }));
     if (chosen === '') {
       const offered = await optionTexts(page, SELECTORS.columnSelect);
-      throw new PublishError('PUBLISH_REJECTED', `Zhihu does not offer the column ${column.id} to this account (it offers: ${offered}); choose one of the account's columns`, false, true);
+      throw new PublishError('PUBLISH_REJECTED', note('columnNotOffered', { column: column.id, offered }), false, true);
     }
   }
   const statement = settings.statement && settings.statement !== 'none' ? STATEMENT_LABELS[settings.statement] : null;
   if (statement) {
     const chosen = await selectOption(page, SELECTORS.statementSelect, { text: statement, prefix: true });
-    if (!chosen) throw new PublishError('EDITOR_CHANGED', `The creation statement "${statement}" cannot be chosen (${SELECTORS.statementSelect})`);
+    if (!chosen) throw new PublishError('EDITOR_CHANGED', note('optionUnavailable', { control: 'statement', option: statement, selector: SELECTORS.statementSelect }));
   }
   const comment = settings.commentPermission && settings.commentPermission !== 'anyone' ? COMMENT_LABELS[settings.commentPermission] : null;
   if (comment) {
     const chosen = await selectOption(page, SELECTORS.commentSelect, { text: comment, prefix: true });
-    if (!chosen) throw new PublishError('EDITOR_CHANGED', `The comment permission "${comment}" cannot be chosen (${SELECTORS.commentSelect})`);
+    if (!chosen) throw new PublishError('EDITOR_CHANGED', note('optionUnavailable', { control: 'comment', option: comment, selector: SELECTORS.commentSelect }));
   }
 }
 
@@ -236,7 +236,6 @@ export async function setCover(page: Page, origins: Origins, draftId: string, ur
     zhihu: true,
   });
   if (res.status !== 200) {
-    const said = zhihuMessage(res.text);
-    throw new PublishError('PUBLISH_REJECTED', `Zhihu did not take the cover (HTTP ${res.status}${said ? `: ${said}` : ''})`);
+    throw new PublishError('PUBLISH_REJECTED', note('coverRefused', { status: res.status, said: zhihuMessage(res.text) ?? undefined }));
   }
 }

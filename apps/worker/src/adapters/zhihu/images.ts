@@ -5,7 +5,7 @@
  * HTML then names the hosted copies. Any failure stops the attempt before the editor is touched.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { assetIdOf } from '@zpub/shared';
+import { assetIdOf, note, type Note } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
 import { EQUATION_URL, OSS, PATHS, ZHIHU_IMAGE_HOST } from './selectors';
@@ -60,7 +60,7 @@ export function imageKind(src: string, origins: Origins): 'hosted' | 'remote' | 
   return 'remote';
 }
 
-function failed(detail: string, permanent = false): PublishError {
+function failed(detail: Note, permanent = false): PublishError {
   return new PublishError('IMAGE_UPLOAD_FAILED', detail, false, permanent);
 }
 
@@ -89,8 +89,7 @@ async function rehostRemote(page: Page, origins: Origins, src: string): Promise<
   });
   const body = parse<{ src: unknown }>(res.text);
   if (res.status === 200 && isHttpUrl(body.src)) return body.src;
-  const said = zhihuMessage(res.text);
-  throw failed(`Zhihu did not re-host the image ${shorten(src)} (HTTP ${res.status}${said ? `: ${said}` : ''})`);
+  throw failed(note('imageRehostRefused', { image: shorten(src), status: res.status, said: zhihuMessage(res.text) ?? undefined }));
 }
 
 interface Ticket {
@@ -103,18 +102,17 @@ interface Ticket {
  * signed with the ticket's key (Aliyun OSS V1, as Wechatsync and zhihu_obsidian sign it) unless
  * Zhihu has them already, then `GET {api}/images/<id>` until the hosted copy is ready.
  */
-async function uploadBytes(page: Page, origins: Origins, asset: AssetBytes, what: string): Promise<string> {
+async function uploadBytes(page: Page, origins: Origins, asset: AssetBytes, image: string): Promise<string> {
   const hash = createHash('md5').update(asset.data).digest('hex');
   const ticketRes = await pageFetch(page, { url: origins.api + PATHS.images, method: 'POST', json: { image_hash: hash, source: 'article' }, zhihu: true });
   const ticket = parse<Ticket>(ticketRes.text);
   const file = ticket.upload_file;
   if (ticketRes.status !== 200 || !file?.image_id || !file.object_key) {
-    const said = zhihuMessage(ticketRes.text);
-    throw failed(`Zhihu gave no upload ticket for ${what} (HTTP ${ticketRes.status}${said ? `: ${said}` : ''})`);
+    throw failed(note('imageNoTicket', { image, status: ticketRes.status, said: zhihuMessage(ticketRes.text) ?? undefined }));
   }
   if (file.state !== OSS.alreadyHosted) {
     const token = ticket.upload_token;
-    if (!token?.access_id || !token.access_key || !token.access_token) throw failed(`Zhihu's upload ticket for ${what} carries no upload token`);
+    if (!token?.access_id || !token.access_key || !token.access_token) throw failed(note('imageNoToken', { image }));
     const date = new Date().toUTCString();
     const stringToSign = `PUT\n\n${asset.mime}\n${date}\nx-oss-date:${date}\nx-oss-security-token:${token.access_token}\nx-oss-user-agent:${OSS.userAgent}\n/${OSS.bucket}/${file.object_key}`;
     const signature = createHmac('sha1', token.access_key).update(stringToSign).digest('base64');
@@ -130,28 +128,28 @@ async function uploadBytes(page: Page, origins: Origins, asset: AssetBytes, what
         'x-oss-user-agent': OSS.userAgent,
       },
     });
-    if (put.status < 200 || put.status >= 300) throw failed(`The image host refused ${what} (HTTP ${put.status})`);
+    if (put.status < 200 || put.status >= 300) throw failed(note('imagePutRefused', { image, status: put.status }));
   }
   for (let i = 0; i < POLL_TRIES; i++) {
     const res = await pageFetch(page, { url: origins.api + PATHS.image(file.image_id), zhihu: true });
     const status = parse<{ status: unknown; original_src: unknown; src: unknown }>(res.text);
     const src = isHttpUrl(status.original_src) ? status.original_src : status.src;
     if (res.status === 200 && (OSS.ready as readonly unknown[]).includes(status.status) && isHttpUrl(src)) return src;
-    if (res.status !== 200) throw failed(`Zhihu did not report on ${what} (HTTP ${res.status})`);
+    if (res.status !== 200) throw failed(note('imageNoReport', { image, status: res.status }));
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
   }
-  throw failed(`Zhihu did not finish processing ${what} within ${(POLL_TRIES * POLL_INTERVAL_MS) / 1000} s`);
+  throw failed(note('imageNotReady', { image, seconds: (POLL_TRIES * POLL_INTERVAL_MS) / 1000 }));
 }
 
 async function rehostOne(page: Page, origins: Origins, src: string, loadAsset: AssetLoader): Promise<string> {
   const assetId = assetIdOf(src);
   if (!assetId) {
-    if (imageKind(src, origins) === 'invalid') throw failed(`The image ${shorten(src)} is neither a web address nor an uploaded image (/assets/<sha256>)`, true);
+    if (imageKind(src, origins) === 'invalid') throw failed(note('imageInvalid', { image: shorten(src) }), true);
     return rehostRemote(page, origins, src);
   }
   const asset = await loadAsset(assetId);
-  if (!asset) throw failed(`The uploaded image ${src} is no longer in zpub; upload it again`, true);
-  return uploadBytes(page, origins, asset, `the uploaded image ${src}`);
+  if (!asset) throw failed(note('imageGone', { image: src }), true);
+  return uploadBytes(page, origins, asset, src);
 }
 
 export interface Rehosted {

@@ -4,6 +4,7 @@
  * the page went (the article, the captcha page, a 40362 page), and any toast. The article page is
  * the normal end; a refusal fails; anything in between is settled by proof from the session.
  */
+import { note } from '@zpub/shared';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
 import { codeForMessage } from './messages';
@@ -76,9 +77,9 @@ export function watchNetwork(page: Page): Watch {
 
 /** A refusal Zhihu answered to the publish request, as the error a person can act on. */
 export function refusalError(err: NonNullable<Watch['publishError']>): PublishError {
-  const said = `Zhihu refused to publish: "${err.message}"`;
-  if (err.code === ZHIHU_CODES.captcha) return new PublishError('CAPTCHA_REQUIRED', `${said} (40352)`);
-  if (err.code === ZHIHU_CODES.phoneBinding) return new PublishError('PHONE_BINDING_REQUIRED', `${said} (4031)`);
+  const said = note('refused', { said: err.message });
+  if (err.code === ZHIHU_CODES.captcha) return new PublishError('CAPTCHA_REQUIRED', note('refused', { said: err.message, zhihuCode: err.code }));
+  if (err.code === ZHIHU_CODES.phoneBinding) return new PublishError('PHONE_BINDING_REQUIRED', note('refused', { said: err.message, zhihuCode: err.code }));
   if (err.status === 401) return new PublishError('LOGIN_EXPIRED', said);
   if (err.status === 429) return new PublishError('RATE_LIMITED', said);
   return new PublishError(codeForMessage(err.message), said);
@@ -139,8 +140,8 @@ export async function awaitVerdict(page: Page, origins: Origins, title: string, 
     } else {
       landed = null;
     }
-    if (CAPTCHA_PATH.test(path)) return { kind: 'refused', error: new PublishError('CAPTCHA_REQUIRED', `Zhihu showed its captcha page after ${clicked} (40352)`) };
-    if (SIGNIN_PATH.test(path)) return { kind: 'refused', error: new PublishError('LOGIN_EXPIRED', `Zhihu sent the editor to the sign-in page after ${clicked}`) };
+    if (CAPTCHA_PATH.test(path)) return { kind: 'refused', error: new PublishError('CAPTCHA_REQUIRED', note('captchaPage', { button: clicked })) };
+    if (SIGNIN_PATH.test(path)) return { kind: 'refused', error: new PublishError('LOGIN_EXPIRED', note('signinPage', { button: clicked })) };
     if (watch.publishError) {
       if (watch.publishError.code === ZHIHU_CODES.risk) return { kind: 'risk', id: watch.draftId };
       return { kind: 'refused', error: refusalError(watch.publishError) };
@@ -151,7 +152,7 @@ export async function awaitVerdict(page: Page, origins: Origins, title: string, 
       for (let i = 0; i < 20 && !watch.publishError && !watch.publishOk; i++) await sleep(100);
       if (watch.publishError) continue;
       // A toast next to an accepted answer is not a refusal: the page or the proof decides.
-      if (!watch.publishOk) return { kind: 'refused', error: new PublishError(codeForMessage(toast), `Zhihu showed "${toast}"`) };
+      if (!watch.publishOk) return { kind: 'refused', error: new PublishError(codeForMessage(toast), note('toast', { said: toast })) };
     }
     const ok = watch.publishOk;
     if (ok?.id && Date.now() - ok.at >= ACCEPTED_GRACE_MS && Date.now() >= nextProof) {

@@ -4,6 +4,7 @@
  * meets a 403 and /account/unhuman and proves nothing: RSSHub #18758) and then carries
  * `script#js-initialData`. Also: the account's recent articles, so nothing is published twice.
  */
+import { note, type NoteParams } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
 import { CAPTCHA_PATH, PATHS, RISK_PAGE_TEXT, SELECTORS } from './selectors';
@@ -104,9 +105,8 @@ export async function proveLive(page: Page, origins: Origins, articleId: string,
  */
 export async function findExisting(page: Page, origins: Origins, urlToken: string, title: string, sinceMs: number): Promise<{ url: string; articleId: string } | null> {
   const res = await page.goto(origins.www + PATHS.memberArticles(urlToken), { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
-  const unreadable = (why: string) =>
-    new PublishError('PUBLISH_TIMEOUT', `An earlier attempt clicked to publish, and the account's article list could not be read to check for it (${why})`);
-  if (!res?.ok()) throw unreadable(res ? `HTTP ${res.status()}` : 'no answer');
+  const unreadable = (why: NoteParams<'listUnreadable'>) => new PublishError('PUBLISH_TIMEOUT', note('listUnreadable', why));
+  if (!res?.ok()) throw unreadable(res ? { reason: 'http', status: res.status() } : { reason: 'noAnswer' });
   const text = await res.text();
   // Parse each item's url and title; ids come from the url so their digits stay exact.
   let data: { url?: unknown; title?: unknown; created?: unknown }[];
@@ -115,7 +115,7 @@ export async function findExisting(page: Page, origins: Origins, urlToken: strin
     if (!Array.isArray(parsed.data)) throw new Error('no data');
     data = parsed.data as typeof data;
   } catch {
-    throw unreadable('not a list of articles');
+    throw unreadable({ reason: 'notList' });
   }
   for (const item of data) {
     if (typeof item.title !== 'string' || !sameTitle(item.title, title) || typeof item.url !== 'string') continue;

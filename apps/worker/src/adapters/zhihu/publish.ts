@@ -4,7 +4,7 @@
  * then proof from inside the account's session. The same code drives zhihu.com and the sandbox;
  * only `origins` differ. Steps live in editor.ts, images.ts, outcome.ts and proof.ts.
  */
-import { LIMITS, type Stage, type TaskError } from '@zpub/shared';
+import { LIMITS, note, withHint, type Note, type Stage, type TaskError } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
 import { PublishError, UNCONFIRMED_HINT } from '../../errors';
 import { chooseSettings, chooseTopics, clickButton, detectLayout, fillEditor, openEditor, openPublishDialog, setCover, type Layout, type Settings } from './editor';
@@ -26,7 +26,7 @@ export interface Article extends Settings {
 
 export interface FlowHooks {
   /** Reports progress; throws when this attempt no longer owns the task. */
-  stage(stage: Stage, message?: string): Promise<void>;
+  stage(stage: Stage, what?: Note): Promise<void>;
   /** Called right before the irreversible click; throws when the attempt lost the task. */
   beforeSubmit(): Promise<void>;
   /** The user's uploaded images, for re-hosting them on Zhihu. */
@@ -39,9 +39,10 @@ export interface Prior {
   submittedAt: number | null;
 }
 
+/** How the attempt ended; `note` says how that is known (or why it cannot be). */
 export type Outcome =
-  | { status: 'success'; url: string; articleId: string; duplicate: boolean; message: string }
-  | { status: 'unconfirmed'; message: string; articleId: string | null; error?: TaskError };
+  | { status: 'success'; url: string; articleId: string; duplicate: boolean; note: Note }
+  | { status: 'unconfirmed'; note: Note; articleId: string | null; error?: TaskError };
 
 export interface FlowOptions {
   redirectTimeoutMs: number;
@@ -51,7 +52,7 @@ export interface FlowOptions {
 async function draftOf(watch: Watch): Promise<string> {
   const deadline = Date.now() + STEP_TIMEOUT;
   while (!watch.draftId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (!watch.draftId) throw new PublishError('EDITOR_CHANGED', 'The editor did not save a draft (POST /api/articles/drafts) after it was filled');
+  if (!watch.draftId) throw new PublishError('EDITOR_CHANGED', note('noDraft'));
   return watch.draftId;
 }
 
@@ -59,11 +60,11 @@ async function draftOf(watch: Watch): Promise<string> {
 async function prepare(page: Page, origins: Origins, article: Article, hooks: FlowHooks, watch: Watch): Promise<Layout> {
   await openEditor(page, origins);
   const images = await rehostImages(page, origins, article.html, article.cover, hooks.loadAsset);
-  if (images.count > 0) await hooks.stage('images', `${images.count} image${images.count > 1 ? 's' : ''} on Zhihu's image host`);
+  if (images.count > 0) await hooks.stage('images', note('imagesHosted', { count: images.count }));
   await fillEditor(page, article.title, images.html);
   const layout = await detectLayout(page);
   if (images.cover) await setCover(page, origins, await draftOf(watch), images.cover);
-  await hooks.stage('editor', `title and body filled (${layout === 'today' ? "today's editor" : 'legacy editor'})`);
+  await hooks.stage('editor', note('editorFilled', { layout }));
   if (layout === 'legacy') await openPublishDialog(page);
   await chooseTopics(page, article.topics, layout);
   await chooseSettings(page, article);
@@ -76,32 +77,33 @@ async function settle(page: Page, origins: Origins, article: Article, watch: Wat
   const id =
     verdict.kind === 'redirected' || verdict.kind === 'proven' ? verdict.id : verdict.kind === 'risk' ? (verdict.id ?? watch.draftId) : (watch.publishOk?.id ?? watch.draftId);
   if (id && (verdict.kind === 'proven' || (await proveLive(page, origins, id, article.title)))) {
-    const message =
+    const how =
       verdict.kind === 'risk'
-        ? `Zhihu showed 40362 (risk control) after ${clicked}, but the article page, opened in the account's session, says published`
+        ? note('provenAfterRisk', { button: clicked })
         : verdict.kind === 'redirected'
-          ? "the article page, opened in the account's session, says published"
-          : `the editor did not move on after ${clicked}, but the article page, opened in the account's session, says published`;
-    return { status: 'success', url: origins.zhuanlan + PATHS.article(id), articleId: id, duplicate: false, message };
+          ? note('provenOnPage')
+          : note('provenEditorStayed', { button: clicked });
+    return { status: 'success', url: origins.zhuanlan + PATHS.article(id), articleId: id, duplicate: false, note: how };
   }
   if (verdict.kind === 'risk') {
-    const message = `Zhihu showed 40362 (risk control) after ${clicked} and the article page does not show the article. ${UNCONFIRMED_HINT}`;
-    return { status: 'unconfirmed', message, articleId: id, error: { code: 'RISK_CONTROL', message, retryable: false } };
+    const why = note('unconfirmedRisk', { button: clicked });
+    return { status: 'unconfirmed', note: why, articleId: id, error: { code: 'RISK_CONTROL', message: withHint(UNCONFIRMED_HINT, why), retryable: false, detail: why } };
   }
   const why =
     verdict.kind === 'redirected'
-      ? "The article page opened but, opened in the account's session, it does not say published"
-      : `No article page within ${Math.round(opts.redirectTimeoutMs / 1000)} s of ${clicked}, and the article page does not show the article`;
-  return { status: 'unconfirmed', message: `${why}. ${UNCONFIRMED_HINT}`, articleId: id };
+      ? note('unconfirmedNotPublished')
+      : note('unconfirmedNoPage', { seconds: Math.round(opts.redirectTimeoutMs / 1000), button: clicked });
+  return { status: 'unconfirmed', note: why, articleId: id };
 }
 
 export async function publishArticle(page: Page, origins: Origins, article: Article, me: Me, hooks: FlowHooks, prior: Prior, opts: FlowOptions): Promise<Outcome> {
   // Zhihu refuses it anyway; nothing is typed into its editor for a title it would reject.
-  if ([...article.title].length > LIMITS.titleMax) throw new PublishError('TITLE_TOO_LONG', `The title has ${[...article.title].length} characters`);
+  const chars = [...article.title].length;
+  if (chars > LIMITS.titleMax) throw new PublishError('TITLE_TOO_LONG', note('titleLength', { chars, max: LIMITS.titleMax }));
   // An earlier attempt clicked to publish: if that article exists, this attempt is already done.
   if (prior.submittedAt !== null) {
     const existing = await findExisting(page, origins, me.urlToken, article.title, prior.submittedAt);
-    if (existing) return { status: 'success', ...existing, duplicate: true, message: 'already published by an earlier attempt' };
+    if (existing) return { status: 'success', ...existing, duplicate: true, note: note('alreadyPublished') };
   }
   const watch = watchNetwork(page);
   const layout = await prepare(page, origins, article, hooks, watch);
@@ -113,6 +115,6 @@ export async function publishArticle(page: Page, origins: Origins, article: Arti
 
   const verdict = await awaitVerdict(page, origins, article.title, watch, hooks.signal, opts.redirectTimeoutMs, layout);
   if (verdict.kind === 'refused') throw verdict.error;
-  if (verdict.kind === 'redirected') await hooks.stage('redirected', `article page ${PATHS.article(verdict.id)} reached`);
+  if (verdict.kind === 'redirected') await hooks.stage('redirected', note('pageReached', { path: PATHS.article(verdict.id) }));
   return settle(page, origins, article, watch, verdict, opts, layout);
 }

@@ -3,7 +3,7 @@
  * requests made from inside the page (so they carry the context's cookies and the xsrf header,
  * exactly as Zhihu's own scripts send them).
  */
-import type { ParsedCookie } from '@zpub/shared';
+import { note, type ParsedCookie } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
 import { PATHS, ZHIHU_CODES } from './selectors';
@@ -65,22 +65,22 @@ export function zhihuMessage(body: string): string | null {
 /** `GET {www}/api/v4/me` in the account's browser context: who the cookies log in as. */
 export async function loginCheck(page: Page, origins: Origins): Promise<Me> {
   const res = await page.goto(origins.www + PATHS.me, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
-  if (!res) throw new PublishError('PUBLISH_TIMEOUT', 'The login check (GET /api/v4/me) got no answer');
+  if (!res) throw new PublishError('PUBLISH_TIMEOUT', note('loginNoAnswer'));
   const body = await res.text().catch(() => '');
   const status = res.status();
   const code = zhihuCode(body);
-  if (code === ZHIHU_CODES.captcha) throw new PublishError('CAPTCHA_REQUIRED', 'Zhihu asked for a captcha at the login check');
-  if (code === ZHIHU_CODES.risk) throw new PublishError('RISK_CONTROL', 'Zhihu answered 40362 to the login check');
-  if (status === 401 || status === 403) throw new PublishError('LOGIN_EXPIRED', `Zhihu answered HTTP ${status} to the login check`);
-  if (status === 429) throw new PublishError('RATE_LIMITED', 'Zhihu answered HTTP 429 to the login check');
-  if (!res.ok()) throw new PublishError('PUBLISH_TIMEOUT', `The login check answered HTTP ${status}`);
+  if (code === ZHIHU_CODES.captcha) throw new PublishError('CAPTCHA_REQUIRED', note('loginCaptcha'));
+  if (code === ZHIHU_CODES.risk) throw new PublishError('RISK_CONTROL', note('loginRisk'));
+  if (status === 401 || status === 403) throw new PublishError('LOGIN_EXPIRED', note('loginHttp', { status }));
+  if (status === 429) throw new PublishError('RATE_LIMITED', note('loginHttp', { status }));
+  if (!res.ok()) throw new PublishError('PUBLISH_TIMEOUT', note('loginHttp', { status }));
   let me: { url_token?: unknown; name?: unknown };
   try {
     me = JSON.parse(body) as typeof me;
   } catch {
-    throw new PublishError('LOGIN_EXPIRED', 'The login check did not answer with an account');
+    throw new PublishError('LOGIN_EXPIRED', note('loginNotJson'));
   }
-  if (typeof me.url_token !== 'string' || me.url_token === '') throw new PublishError('LOGIN_EXPIRED', 'The login check did not name an account');
+  if (typeof me.url_token !== 'string' || me.url_token === '') throw new PublishError('LOGIN_EXPIRED', note('loginNoAccount'));
   return { urlToken: me.url_token, name: typeof me.name === 'string' && me.name ? me.name : me.url_token };
 }
 
