@@ -5,7 +5,10 @@
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
-/** A refusal that carries a machine code (e.g. RATE_LIMITED) and, when relevant, when to retry. */
+/**
+ * A refusal that carries a machine code (e.g. RATE_LIMITED) and, when relevant, when to retry and
+ * the facts a client needs to say it in its own language (`params`; the message is English).
+ */
 export class AppError extends TRPCError {
   constructor(
     code: TRPCError['code'],
@@ -13,6 +16,7 @@ export class AppError extends TRPCError {
     readonly appCode?: string,
     readonly retryAfterS?: number,
     cause?: unknown,
+    readonly params?: Record<string, unknown>,
   ) {
     super({ code, message, cause });
   }
@@ -23,7 +27,7 @@ export class AppError extends TRPCError {
  * never uploaded): shaped like a schema refusal, so clients see the field it concerns in
  * `zodError.fieldErrors`, plus a code a program can act on.
  */
-export function fieldRefusal(field: string, message: string, appCode: string): AppError {
-  const cause = new ZodError([{ code: 'custom', path: [field], message, input: undefined }]);
-  return new AppError('BAD_REQUEST', `${field}: ${message}`, appCode, undefined, cause);
+export function fieldRefusal(field: string, message: string, appCode: string, params?: Record<string, unknown>): AppError {
+  const cause = new ZodError([{ code: 'custom', path: [field], message, input: undefined, params: { reason: appCode, ...params } }]);
+  return new AppError('BAD_REQUEST', `${field}: ${message}`, appCode, undefined, cause, params);
 }

@@ -1,5 +1,6 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import type { InputIssue } from '@zpub/shared';
 import type { Context } from './context';
 import { AppError } from './errors';
 
@@ -23,8 +24,11 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         // Never send stack traces; zod problems become a flat, readable list.
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        // The same problems as codes and limits, so a client can say them in its own language.
+        issues: cause instanceof ZodError ? publicIssues(cause) : null,
         appCode: error instanceof AppError ? (error.appCode ?? null) : null,
         retryAfterS: error instanceof AppError ? (error.retryAfterS ?? null) : null,
+        params: error instanceof AppError ? (error.params ?? null) : null,
       },
     };
   },
@@ -42,6 +46,19 @@ function publicMessage(error: TRPCError): string {
     return 'Something went wrong on our side; try again in a moment';
   }
   return error.message;
+}
+
+/** What is wrong with each field, without the input (it may be large, or a secret). */
+function publicIssues(err: ZodError): InputIssue[] {
+  return err.issues.slice(0, 10).map((i) => {
+    const out: InputIssue = { path: i.path.map(String).join('.'), code: i.code };
+    if (i.code === 'too_small') out.minimum = Number(i.minimum);
+    if (i.code === 'too_big') out.maximum = Number(i.maximum);
+    if (i.code === 'too_small' || i.code === 'too_big') out.origin = i.origin;
+    if (i.code === 'invalid_format') out.format = i.format;
+    if (i.code === 'custom' && i.params) out.params = i.params;
+    return out;
+  });
 }
 
 function describeIssues(err: ZodError): string {

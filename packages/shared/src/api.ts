@@ -9,6 +9,24 @@ import { columnView, zhihuOptionsShape } from './zhihu-options';
 export const idSchema = z.string().regex(/^[a-f0-9]{24}$/, 'Expected a 24-character hexadecimal id');
 
 const chars = (s: string) => [...s].length;
+
+/**
+ * One problem with a request's input, as the API's error data carries it (`data.issues`): which
+ * field (`path`, dotted), zod's issue code, the limit it broke, and for checks of our own
+ * (`custom`) a `params.reason` with its facts. Clients say it in their language from these.
+ */
+export interface InputIssue {
+  path: string;
+  code: string;
+  minimum?: number;
+  maximum?: number;
+  origin?: string;
+  format?: string;
+  params?: Record<string, unknown>;
+}
+/** The `reason` of each check of our own, with the limit it enforces. */
+const tooLong = (max: number) => ({ params: { reason: 'tooLong', maximum: max } });
+const tooLarge = (max: number) => ({ params: { reason: 'tooLarge', maximum: max } });
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
 // ---------- auth ----------
@@ -46,7 +64,7 @@ export const createAccountInput = z.strictObject({
   cookies: z
     .string()
     .min(1, 'Paste the cookies of the account')
-    .refine((s) => utf8Bytes(s) <= LIMITS.cookieMaxBytes, `Cookies must be at most ${LIMITS.cookieMaxBytes} bytes`),
+    .refine((s) => utf8Bytes(s) <= LIMITS.cookieMaxBytes, { message: `Cookies must be at most ${LIMITS.cookieMaxBytes} bytes`, ...tooLarge(LIMITS.cookieMaxBytes) }),
 });
 export type CreateAccountInput = z.infer<typeof createAccountInput>;
 
@@ -70,12 +88,12 @@ export const titleSchema = z
   .string()
   .trim()
   .min(1, 'Title is empty')
-  .refine((s) => chars(s) <= LIMITS.titleMax, `Title must be at most ${LIMITS.titleMax} characters (Zhihu's limit)`);
+  .refine((s) => chars(s) <= LIMITS.titleMax, { message: `Title must be at most ${LIMITS.titleMax} characters (Zhihu's limit)`, ...tooLong(LIMITS.titleMax) });
 
 export const contentSchema = z
   .string()
-  .refine((s) => s.trim().length > 0, 'Body is empty')
-  .refine((s) => utf8Bytes(s) <= LIMITS.bodyMaxBytes, `Body must be at most ${LIMITS.bodyMaxBytes} bytes`);
+  .refine((s) => s.trim().length > 0, { message: 'Body is empty', params: { reason: 'empty' } })
+  .refine((s) => utf8Bytes(s) <= LIMITS.bodyMaxBytes, { message: `Body must be at most ${LIMITS.bodyMaxBytes} bytes`, ...tooLarge(LIMITS.bodyMaxBytes) });
 
 export const topicsSchema = z
   .array(z.string().trim().min(1, 'A topic is empty').max(LIMITS.topicMax, `A topic must be at most ${LIMITS.topicMax} characters`))
@@ -84,7 +102,7 @@ export const topicsSchema = z
 /** ISO 8601 date-time with an offset, e.g. 2026-11-28T09:00:00Z, at most a year ahead. */
 export const scheduledAtSchema = z.iso
   .datetime({ offset: true, message: 'scheduledAt must be an ISO 8601 date-time, e.g. 2026-11-28T09:00:00Z' })
-  .refine((s) => Date.parse(s) < Date.now() + 366 * 24 * 3600 * 1000, 'scheduledAt must be within a year');
+  .refine((s) => Date.parse(s) < Date.now() + 366 * 24 * 3600 * 1000, { message: 'scheduledAt must be within a year', params: { reason: 'tooFar' } });
 
 export const articleInput = z.strictObject({
   title: titleSchema,
@@ -120,7 +138,7 @@ export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export type ArticleCheck =
   | { ok: true; article: ArticleInput }
-  | { ok: false; code: RejectionCode; message: string };
+  | { ok: false; code: RejectionCode; message: string; field?: string };
 
 /** Validates one article on its own, naming what is wrong with a code a program can act on. */
 export function checkArticle(value: unknown): ArticleCheck {
@@ -129,7 +147,7 @@ export function checkArticle(value: unknown): ArticleCheck {
   const issue = parsed.error.issues[0];
   const field = issue?.path[0];
   const message = issue ? `${field === undefined ? 'article' : String(field)}: ${issue.message}` : 'Invalid article';
-  return { ok: false, code: rejectionCode(field, issue?.code, value), message };
+  return { ok: false, code: rejectionCode(field, issue?.code, value), message, ...(typeof field === 'string' ? { field } : {}) };
 }
 
 function rejectionCode(field: PropertyKey | undefined, issueCode: string | undefined, value: unknown): RejectionCode {
@@ -174,7 +192,16 @@ export const createBatchOutput = z.object({
   batchId: z.string().nullable(),
   total: z.number(),
   created: z.array(z.object({ taskId: z.string(), index: z.number() })),
-  rejected: z.array(z.object({ index: z.number(), code: z.enum(REJECTION_CODES), message: z.string() })),
+  rejected: z.array(
+    z.object({
+      index: z.number(),
+      code: z.enum(REJECTION_CODES),
+      /** In English; `field` and `params` let a client say it in its own language. */
+      message: z.string(),
+      field: z.string().optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
 });
 export type CreateBatchOutput = z.infer<typeof createBatchOutput>;
 
@@ -245,7 +272,8 @@ export const onUpdateInput = z
 
 export const manyResult = z.object({
   changed: z.array(z.string()),
-  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+  /** `reason` is English; `code` (an app code such as TASK_STATE, or a tRPC code) and `status` say it for clients. */
+  skipped: z.array(z.object({ id: z.string(), reason: z.string(), code: z.string().optional(), status: taskStatusSchema.optional() })),
 });
 export type ManyResult = z.infer<typeof manyResult>;
 

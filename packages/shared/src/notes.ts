@@ -125,8 +125,8 @@ export const NOTE_CODES = Object.keys(NOTES) as [NoteCode, ...NoteCode[]];
 export type NoteParams<C extends NoteCode> = z.infer<(typeof NOTES)[C]>;
 export type Note = { [C in NoteCode]: { code: C; params: NoteParams<C> } }[NoteCode];
 
-/** A note, with its parameters checked by the type of its code. */
-export function note<C extends NoteCode>(code: C, ...params: {} extends NoteParams<C> ? [] : [NoteParams<C>]): Note {
+/** A note, with its parameters checked by the type of its code (none for a code without facts). */
+export function note<C extends NoteCode>(code: C, ...params: string extends keyof NoteParams<C> ? [] : [NoteParams<C>]): Note {
   return { code, params: params[0] ?? {} } as Note;
 }
 

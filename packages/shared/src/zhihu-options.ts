@@ -46,7 +46,10 @@ export const imageRefSchema = z
   .string()
   .trim()
   .max(2048, 'An image address must be at most 2048 characters')
-  .refine((s) => isHttpUrl(s) || assetIdOf(s) !== null, 'Expected an http(s) image address or an uploaded image (/assets/<sha256>)');
+  .refine((s) => isHttpUrl(s) || assetIdOf(s) !== null, {
+    message: 'Expected an http(s) image address or an uploaded image (/assets/<sha256>)',
+    params: { reason: 'notAnImage' },
+  });
 
 /** A Zhihu column id: the last part of `https://zhuanlan.zhihu.com/<id>` (e.g. `c_1234567890`). */
 export const columnIdSchema = z

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { credentialsInput, LIMITS, type UserView } from '@zpub/shared';
-import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { hashPassword, verifyPassword } from '../services/passwords';
@@ -38,7 +38,7 @@ export const authRouter = {
       user = await User.create({ email: input.email, passwordHash, createdAt: new Date() });
     } catch (err) {
       if ((err as { code?: number }).code === 11000) {
-        throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists; sign in instead' });
+        throw new AppError('CONFLICT', 'An account with this email already exists; sign in instead', 'EMAIL_TAKEN');
       }
       throw err;
     }
@@ -54,7 +54,7 @@ export const authRouter = {
     await consumeOrRefuse(authLimiter.loginByEmail, emailKey(input.email), 'Too many sign-in attempts for this email');
     const user = await models.User.findOne({ email: input.email }).lean();
     const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-    if (!user || !ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password' });
+    if (!user || !ok) throw new AppError('UNAUTHORIZED', 'Wrong email or password', 'WRONG_CREDENTIALS');
     await startSession(ctx, user._id.toString());
     return { id: user._id.toString(), email: user.email, createdAt: user.createdAt.toISOString() };
   }),

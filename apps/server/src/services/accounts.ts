@@ -10,7 +10,7 @@ import type { AccountDoc, Models, SecretBox, VerifyJobData } from '@zpub/shared/
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
-import { AppError } from '../errors';
+import { AppError, fieldRefusal } from '../errors';
 
 const CACHE_MS = 3000;
 /** How long `verify` waits for a worker's answer; the check still runs and records it later. */
@@ -148,7 +148,7 @@ function sealCookies(box: SecretBox, input: string): string {
   try {
     return box.seal(JSON.stringify(parseLoginCookies(input)));
   } catch (e) {
-    if (e instanceof CookieParseError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message });
+    if (e instanceof CookieParseError) throw fieldRefusal('cookies', e.message, 'COOKIES_INVALID');
     throw e;
   }
 }

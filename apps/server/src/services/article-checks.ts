@@ -10,7 +10,9 @@ import { assetIdsIn, type AssetStore } from './assets';
 export interface ArticleProblem {
   code: RejectionCode;
   field: 'column' | 'cover' | 'content';
+  /** In English; `params` carries its facts for clients that say it in their own language. */
   message: string;
+  params: { column: string; columns: ColumnView[] } | { images: string[] };
 }
 
 /** At most this many values are named in one message; the rest are counted. */
@@ -31,6 +33,7 @@ export function columnProblem(column: string, known: ColumnView[] | undefined): 
       code: 'INVALID_COLUMN',
       field: 'column',
       message: `This account has no columns on Zhihu (as of its last login check), so "${column}" cannot be used; leave the column out, or create the column on Zhihu and verify the account again`,
+      params: { column, columns: [] },
     };
   }
   const names = known.map((c) => (c.title && c.title !== c.id ? `${c.id} (${c.title})` : c.id));
@@ -38,6 +41,7 @@ export function columnProblem(column: string, known: ColumnView[] | undefined): 
     code: 'INVALID_COLUMN',
     field: 'column',
     message: `"${column}" is not one of this account's columns: ${listed(names)}. If the column is new, verify the account again to refresh the list`,
+    params: { column, columns: known.slice(0, NAMED_MAX * 4) },
   };
 }
 
@@ -79,6 +83,7 @@ export class ArticleChecks {
           code: 'UNKNOWN_IMAGE',
           field: 'cover',
           message: `${assetPath(cover)} is not an image you uploaded; upload the cover first (POST /assets)`,
+          params: { images: [assetPath(cover)] },
         };
       }
       const unknown = await unknownOf(assetIdsIn(article.content));
@@ -87,6 +92,7 @@ export class ArticleChecks {
           code: 'UNKNOWN_IMAGE',
           field: 'content',
           message: `the body names ${unknown.length === 1 ? 'an image' : 'images'} you never uploaded: ${listed(unknown)}; upload ${unknown.length === 1 ? 'it' : 'them'} first (POST /assets)`,
+          params: { images: unknown.slice(0, NAMED_MAX) },
         };
       }
       return null;

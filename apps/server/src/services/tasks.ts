@@ -21,7 +21,7 @@ import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
-import { fieldRefusal } from '../errors';
+import { AppError, fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
 import type { ArticleChecks } from './article-checks';
 import type { TaskIndex, TaskRow } from './task-index';
@@ -66,7 +66,7 @@ export class TaskService {
   async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
     const account = await this.d.accounts.owned(userId, accountId);
     const problem = await this.d.checks.forSubmission(userId, account.id)(article);
-    if (problem) throw fieldRefusal(problem.field, problem.message, problem.code);
+    if (problem) throw fieldRefusal(problem.field, problem.message, problem.code, problem.params);
     const [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
     if (!taskId) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The task was not saved' });
     return { taskId, status: 'pending' };
@@ -80,8 +80,8 @@ export class TaskService {
     for (const [index, value] of articles.entries()) {
       const parsed = checkArticle(value);
       const problem = parsed.ok ? await check(parsed.article) : null;
-      if (!parsed.ok) rejected.push({ index, code: parsed.code, message: parsed.message });
-      else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}` });
+      if (!parsed.ok) rejected.push({ index, code: parsed.code, message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) });
+      else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}`, field: problem.field, params: problem.params });
       else valid.push({ index, article: parsed.article });
     }
     if (valid.length === 0) return { batchId: null, total: articles.length, created: [], rejected };
@@ -408,7 +408,10 @@ export class TaskService {
     }
     if (!res.ok) {
       if (res.reason === 'conflict') {
-        throw new TRPCError({ code: 'CONFLICT', message: `Cannot remove a task that is ${res.status}: cancel it first, then remove it` });
+        throw new AppError('CONFLICT', `Cannot remove a task that is ${res.status}: cancel it first, then remove it`, 'TASK_STATE', undefined, undefined, {
+          action: 'remove',
+          status: res.status,
+        });
       }
       // Removed a moment ago (another tab, another server): what the user asked for is done.
       if (res.reason === 'removed') return { removed: true };
@@ -440,7 +443,12 @@ export class TaskService {
         await one(userId, id);
         result.changed.push(id);
       } catch (err) {
-        result.skipped.push({ id, reason: err instanceof TRPCError ? err.message : 'failed' });
+        result.skipped.push({
+          id,
+          reason: err instanceof TRPCError ? err.message : 'failed',
+          code: err instanceof AppError ? (err.appCode ?? err.code) : err instanceof TRPCError ? err.code : 'INTERNAL_SERVER_ERROR',
+          ...(err instanceof AppError && typeof err.params?.status === 'string' ? { status: err.params.status as TaskStatus } : {}),
+        });
       }
     }
     return result;
@@ -492,11 +500,8 @@ export class TaskService {
   }
 }
 
-function refused(action: string, status: TaskStatus, allowed: string): TRPCError {
-  return new TRPCError({
-    code: 'CONFLICT',
-    message: `Cannot ${action} a task that is ${status}; only ${allowed} tasks can be`,
-  });
+function refused(action: 'cancel' | 'retry' | 'reschedule', status: TaskStatus, allowed: string): AppError {
+  return new AppError('CONFLICT', `Cannot ${action} a task that is ${status}; only ${allowed} tasks can be`, 'TASK_STATE', undefined, undefined, { action, status });
 }
 
 export function unavailable(what: string): TRPCError {

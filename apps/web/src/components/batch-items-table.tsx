@@ -3,7 +3,10 @@ import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import { t } from '../i18n';
 import { utf8Bytes, type Draft } from '../lib/batch';
+import type { RejectionCode } from '@zpub/shared';
 import type { ItemCheck, Outcome } from '../lib/batch-submit';
+import { articleProblemText } from '../lib/errors';
+import { Data, PartsText } from './note-text';
 
 export interface BatchRow {
   uid: number;
@@ -15,9 +18,18 @@ function formatBytes(n: number): string {
 }
 
 /** What is wrong, in the reader's language, with the value at fault when there is one. */
-function problemText(c: Exclude<ItemCheck, { ok: true }>): string {
-  if (c.code === 'IMAGE_MISSING') return c.message;
-  return 'detail' in c && c.detail ? `${t.rejection[c.code]}（${c.detail}）` : t.rejection[c.code];
+function ProblemText(props: { check: Exclude<ItemCheck, { ok: true }> }) {
+  const c = () => props.check;
+  const detail = () => {
+    const check = c();
+    return 'detail' in check ? check.detail : undefined;
+  };
+  return (
+    <Show when={c().code !== 'IMAGE_MISSING'} fallback={<PartsText parts={(c() as { message: string }).message} />}>
+      {t.rejection[c().code as RejectionCode]}
+      <Show when={detail()}>{(d) => <>（<Data>{d()}</Data>）</>}</Show>
+    </Show>
+  );
 }
 
 function Verdict(props: { check: ItemCheck | undefined; outcome: Outcome | undefined }) {
@@ -26,7 +38,15 @@ function Verdict(props: { check: ItemCheck | undefined; outcome: Outcome | undef
       when={props.outcome}
       fallback={
         <Show when={props.check} keyed>
-          {(c) => (c.ok ? <span class="ok">✓ {t.batch.ok}</span> : <span class="bad">✗ {problemText(c)}</span>)}
+          {(c) =>
+            c.ok ? (
+              <span class="ok">✓ {t.batch.ok}</span>
+            ) : (
+              <span class="bad">
+                ✗ <ProblemText check={c} />
+              </span>
+            )
+          }
         </Show>
       }
       keyed
@@ -38,7 +58,7 @@ function Verdict(props: { check: ItemCheck | undefined; outcome: Outcome | undef
           </span>
         ) : o.kind === 'rejected' ? (
           <span class="bad" data-testid="batch-item-result" data-code={o.code}>
-            ✗ {t.batch.rejectedByServer}（{o.code}）：{t.rejection[o.code]}
+            ✗ {t.batch.rejectedByServer}：{articleProblemText(o.code, o.field ?? '', o.params ?? {}) ?? t.rejection[o.code]}
           </span>
         ) : (
           <span class="bad" data-testid="batch-item-result" data-code="IMAGE_UPLOAD">
@@ -81,8 +101,12 @@ export function BatchItemsTable(props: {
             };
             return (
               <tr data-testid="batch-item" data-source={row.draft.source} data-ok={check()?.ok ? 'true' : 'false'} data-code={code()} data-result={outcome()?.kind ?? ''}>
-                <td class="mono small">{row.draft.source}</td>
-                <td class="break">{row.draft.title ?? '—'}</td>
+                <td class="mono small" translate="no">
+                  {row.draft.source}
+                </td>
+                <td class="break" translate={row.draft.title ? 'no' : undefined}>
+                  {row.draft.title ?? '—'}
+                </td>
                 <td class="small nowrap">
                   {formatBytes(utf8Bytes(row.draft.content))}
                   <Show when={props.imagesOf(row.uid) > 0}>

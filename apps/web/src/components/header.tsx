@@ -61,7 +61,9 @@ export function Header() {
         </Show>
         <span class="email">
           <span class="muted">{t.header.signedInAs}</span>
-          <span data-testid="user-email">{app.user.email}</span>
+          <span data-testid="user-email" translate="no">
+            {app.user.email}
+          </span>
         </span>
         <button type="button" class="secondary" data-testid="logout" onClick={() => void logout()}>
           {t.header.logout}

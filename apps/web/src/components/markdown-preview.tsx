@@ -30,7 +30,7 @@ export function MarkdownPreview(props: { title: string; markdown: string; delayM
   );
   return (
     <Show when={html() !== null} fallback={<p class="muted">{t.compose.previewLoading}</p>}>
-      <div class="preview zhihu" data-testid="preview" innerHTML={html() ?? ''} />
+      <div class="preview zhihu" data-testid="preview" translate="no" innerHTML={html() ?? ''} />
     </Show>
   );
 }

@@ -1,10 +1,15 @@
 import type { TaskError } from '@zpub/shared';
 import { Show } from 'solid-js';
-import { t } from '../i18n';
+import { lang, t } from '../i18n';
+import { NoteText, noteIn } from './note-text';
 
-/** A task's error in Chinese: what happened and what to do. The server's text is kept as detail. */
+/**
+ * A task's error in the reader's language: what kind, what happened (its note) and what to do.
+ * An error stored before notes existed has only an English message, which only English shows.
+ */
 export function TaskErrorNote(props: { error: TaskError; detailed?: boolean }) {
   const advice = () => t.errorCode[props.error.code];
+  const hasDetail = () => noteIn(props.error.detail) !== null || (lang === 'en' && props.error.message !== '');
   return (
     <Show
       when={props.detailed}
@@ -21,16 +26,16 @@ export function TaskErrorNote(props: { error: TaskError; detailed?: boolean }) {
             <span class="muted"> {t.detail.retryable}</span>
           </Show>
         </p>
+        <Show when={hasDetail()}>
+          <p data-testid="task-error-detail">
+            {t.detail.whatHappened}
+            <NoteText note={props.error.detail} legacy={props.error.message} />
+          </p>
+        </Show>
         <p>
           {t.detail.whatToDo}
           {advice()}
         </p>
-        <Show when={props.error.message}>
-          <p class="muted small">
-            {t.detail.serverMessage}
-            {props.error.message}
-          </p>
-        </Show>
       </div>
     </Show>
   );

@@ -56,7 +56,7 @@ export function TaskFilterBar(props: { filters: TaskFilters; onChange: (next: Ta
             <option value="">{t.tasks.allAccounts}</option>
             <For each={app.accounts.state.list}>
               {(a) => (
-                <option value={a.id} selected={a.id === props.filters.accountId}>
+                <option value={a.id} selected={a.id === props.filters.accountId} translate="no">
                   {a.name}
                 </option>
               )}

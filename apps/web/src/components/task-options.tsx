@@ -2,6 +2,7 @@
 import type { AccountView, TaskDetail } from '@zpub/shared';
 import { Show } from 'solid-js';
 import { t } from '../i18n';
+import { Data, PartsText } from './note-text';
 
 export type TaskOptions = Pick<TaskDetail, 'column' | 'cover' | 'statement' | 'commentPermission'>;
 
@@ -26,7 +27,10 @@ export function TaskOptionsFacts(props: { options: TaskOptions; account: Account
         <Show when={props.options.column} fallback={<span class="muted">{t.options.noColumn}</span>}>
           {(id) => (
             <>
-              {columnTitle() ?? t.options.columnById(id())} <span class="muted small mono">{columnTitle() ? id() : ''}</span>
+              <Show when={columnTitle()} fallback={<PartsText parts={t.options.columnById(id())} />}>
+                {(title) => <Data>{title()}</Data>}
+              </Show>{' '}
+              <Data class="muted small mono">{columnTitle() ? id() : ''}</Data>
             </>
           )}
         </Show>

@@ -45,14 +45,14 @@ export function TaskRow(props: {
             />
           </div>
           <div role="cell" class="c-title">
-            <A href={`/tasks/${task().id}`} data-testid="task-title" title={task().title}>
+            <A href={`/tasks/${task().id}`} data-testid="task-title" title={task().title} translate="no">
               {task().title}
             </A>
             <Show when={task().scheduledAt && task().status === 'pending'}>
               <span class="muted small block">{t.tasks.scheduledFor(formatTime(task().scheduledAt))}</span>
             </Show>
           </div>
-          <div role="cell" class="c-account" title={app.accounts.nameOf(task().accountId) ?? ''}>
+          <div role="cell" class="c-account" title={app.accounts.nameOf(task().accountId) ?? ''} translate={app.accounts.nameOf(task().accountId) ? 'no' : undefined}>
             {app.accounts.nameOf(task().accountId) ?? t.app.unknownAccount}
           </div>
           <div role="cell" class="c-status">

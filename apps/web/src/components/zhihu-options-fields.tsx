@@ -56,7 +56,7 @@ function ColumnField(props: Props) {
               </option>
               <For each={list()}>
                 {(c) => (
-                  <option value={c.id} selected={c.id === props.value.column}>
+                  <option value={c.id} selected={c.id === props.value.column} translate="no">
                     {c.title}
                   </option>
                 )}

@@ -2,9 +2,89 @@
  * Every string the app shows, in Simplified Chinese (the app's first language). `en.ts` has the
  * same keys; `Messages` is the shape both must have.
  */
+import { time, tx, type NoteTexts, type Parts } from '@zpub/shared';
 import type { AccountState, CommentPermission, CreationStatement, ErrorCode, Priority, RejectionCode, Stage, TaskStatus } from '@zpub/shared';
 
 type SortKey = 'createdAt' | 'updatedAt' | 'status' | 'title';
+
+const withSaid = (status: number, said: string | undefined): Parts => tx`HTTP ${status}${said ? tx`：“${said}”` : []}`;
+const ELEMENTS = { title: '标题输入框', body: '正文编辑器', publishPanel: '发布设置面板', topicSearch: '话题搜索框' } as const;
+const CONTROLS = { column: '“发布到专栏”', statement: '“创作声明”', comment: '“评论权限”' } as const;
+
+/**
+ * What happened at a step of a task (notes in @zpub/shared). Interpolated values are data: the
+ * screen marks them as such and never translates them; Zhihu's own words are shown in quotes.
+ */
+const note: NoteTexts = {
+  claimed: (p) => tx`由工作节点 ${p.worker} 开始执行`,
+  loggedIn: (p) => tx`已登录知乎账号 ${p.name}`,
+  imagesHosted: (p) => tx`${p.count} 张图片已上传到知乎图床`,
+  editorFilled: (p) => tx`已填写标题和正文（${p.layout === 'today' ? tx`新版编辑器` : tx`旧版编辑器`}）`,
+  publishClicked: () => tx`已点击发布`,
+  pageReached: (p) => tx`已打开文章页 ${p.path}`,
+  provenOnPage: () => tx`在该账号的登录会话中打开文章页，显示已发布`,
+  provenAfterRisk: (p) => tx`点击“${p.button}”后知乎显示 40362（风控），但在该账号的登录会话中打开文章页，显示已发布`,
+  provenEditorStayed: (p) => tx`点击“${p.button}”后编辑器没有跳转，但在该账号的登录会话中打开文章页，显示已发布`,
+  alreadyPublished: () => tx`之前的一次尝试已发布这篇文章，未重复发布`,
+  unconfirmedRisk: (p) => tx`点击“${p.button}”后知乎显示 40362（风控），文章页上也看不到这篇文章`,
+  unconfirmedNotPublished: () => tx`文章页已打开，但在该账号的登录会话中它没有显示已发布`,
+  unconfirmedNoPage: (p) => tx`点击“${p.button}”后 ${p.seconds} 秒内没有打开文章页，文章页上也看不到这篇文章`,
+  handedBack: (p) => tx`工作节点 ${p.worker} 正在停止，任务已交还队列`,
+  queueUnavailable: () => tx`队列暂时不可用，任务退回等待`,
+  queueEntryLost: () => tx`任务在队列中的记录丢失，已重新排队`,
+  workerGone: () => tx`执行任务的工作节点和队列记录都已消失，已重新排队`,
+  cancelledByUser: () => tx`由用户取消`,
+  retryRequested: () => tx`用户要求重试`,
+  scheduled: (p) => tx`定时于 ${time(p.at)} 发布`,
+  unscheduled: () => tx`已清除定时`,
+  removedByUser: () => tx`由用户删除`,
+  tabCrashed: () => tx`浏览器标签页崩溃（Chromium：${'Page crashed!'}）`,
+  taskMissing: () => tx`任务记录缺失`,
+  titleLength: (p) => tx`标题有 ${p.chars} 个字，知乎最多接受 ${p.max} 个`,
+  cookiesUnreadable: () => tx`无法读取该账号保存的 Cookie（服务器密钥是否更换过？）`,
+  timedOut: (p) => tx`知乎没有及时响应（原始错误：${p.cause}）`,
+  tabGone: (p) => tx`浏览器标签页失去连接（原始错误：${p.cause}）`,
+  unreachable: (p) => tx`无法连接知乎（原始错误：${p.cause}）`,
+  unexpected: (p) => tx`意外错误（原始错误：${p.cause}）`,
+  loginNoAnswer: () => tx`登录检查（${'GET /api/v4/me'}）没有响应`,
+  loginCaptcha: () => tx`登录检查时知乎要求输入验证码`,
+  loginRisk: () => tx`登录检查时知乎返回 40362（风控）`,
+  loginHttp: (p) => tx`登录检查时知乎返回 HTTP ${p.status}`,
+  loginNotJson: () => tx`登录检查的响应不是账号信息`,
+  loginNoAccount: () => tx`登录检查的响应没有给出账号`,
+  checkFailed: (p) => tx`无法执行登录检查（原始错误：${p.cause}）`,
+  buttonMissing: (p) => tx`页面上找不到“${p.button}”按钮`,
+  elementMissing: (p) => tx`页面上找不到${ELEMENTS[p.element]}（${p.selector}）`,
+  unknownBodyEditor: (p) => tx`编辑器页面的正文编辑器是发布程序不认识的（找不到 ${p.selector}）`,
+  editorSignin: () => tx`打开编辑器时被转到了登录页`,
+  editorCaptcha: () => tx`打开编辑器时被转到了验证码页`,
+  editorHttp: (p) => tx`编辑器页面返回 HTTP ${p.status}`,
+  editorNotFilled: () => tx`编辑器没有接受标题或正文`,
+  noDraft: () => tx`填写后编辑器没有保存草稿（${'POST /api/articles/drafts'}）`,
+  topicNoSuggestion: (p) => tx`搜索话题“${p.topic}”时没有候选项`,
+  topicNotSaved: (p) => tx`编辑器没有把话题“${p.topic}”保存到草稿`,
+  topicRefused: (p) => tx`知乎没有接受话题“${p.topic}”（${withSaid(p.status, p.said)}）`,
+  controlMissing: (p) => tx`页面上找不到${CONTROLS[p.control]}选项（${p.selector}）`,
+  optionUnavailable: (p) => tx`无法在${CONTROLS[p.control]}中选择“${p.option}”（${p.selector}）`,
+  columnNotOffered: (p) => tx`知乎没有为该账号提供专栏 ${p.column}（可选的专栏：${p.offered}）：请选择该账号的专栏`,
+  coverRefused: (p) => tx`知乎没有接受封面（${withSaid(p.status, p.said)}）`,
+  imageRehostRefused: (p) => tx`知乎没有转存图片 ${p.image}（${withSaid(p.status, p.said)}）`,
+  imageNoTicket: (p) => tx`知乎没有为上传的图片 ${p.image} 发放上传凭证（${withSaid(p.status, p.said)}）`,
+  imageNoToken: (p) => tx`知乎为上传的图片 ${p.image} 发放的上传凭证中没有上传令牌`,
+  imagePutRefused: (p) => tx`知乎图床拒绝了上传的图片 ${p.image}（HTTP ${p.status}）`,
+  imageNoReport: (p) => tx`知乎没有返回上传的图片 ${p.image} 的处理状态（HTTP ${p.status}）`,
+  imageNotReady: (p) => tx`知乎在 ${p.seconds} 秒内没有处理完上传的图片 ${p.image}`,
+  imageInvalid: (p) => tx`图片 ${p.image} 既不是网址，也不是上传过的图片（${'/assets/<sha256>'}）`,
+  imageGone: (p) => tx`上传过的图片 ${p.image} 已不在本系统中：请重新上传`,
+  refused: (p) => tx`知乎拒绝发布：“${p.said}”${p.zhihuCode === undefined ? [] : tx`（${p.zhihuCode}）`}`,
+  toast: (p) => tx`知乎提示：“${p.said}”`,
+  captchaPage: (p) => tx`点击“${p.button}”后知乎显示了验证码页面（40352）`,
+  signinPage: (p) => tx`点击“${p.button}”后编辑器被转到了登录页`,
+  listUnreadable: (p) =>
+    tx`之前的一次尝试已点击发布，但无法读取该账号的文章列表来核对（${
+      p.reason === 'http' ? tx`HTTP ${p.status ?? 0}` : p.reason === 'noAnswer' ? tx`没有响应` : tx`返回的不是文章列表`
+    }）`,
+};
 
 export const zhCN = {
   app: {
@@ -91,6 +171,7 @@ export const zhCN = {
     normal: '普通',
     low: '低',
   } satisfies Record<Priority, string>,
+  note,
   /** What went wrong and what the person should do, per error code of a task. */
   errorCode: {
     LOGIN_EXPIRED: '账号登录已失效，请重新粘贴该账号的 Cookie 后重试',
@@ -154,6 +235,36 @@ export const zhCN = {
     unavailable: '服务暂时不可用，请稍后再试',
     internal: '服务器出错，请稍后再试',
     unknown: '操作失败，请稍后再试',
+    taskNotFound: '找不到该任务，可能已被删除',
+    accountNotFound: '找不到该账号，可能已被删除',
+    wrongPassword: '当前密码错误',
+    fieldProblem: (field: string, problem: string) => `${field}${problem}`,
+    joinProblems: '；',
+  },
+  /** What is wrong with a field, from the server's issue codes (the field's name comes from `field`). */
+  issue: {
+    required: '不能为空',
+    tooShort: (n: number) => `至少 ${n} 个字符`,
+    tooLong: (n: number) => `最多 ${n} 个字符`,
+    tooLongChars: (n: number) => `最多 ${n} 个字`,
+    tooLarge: (n: number) => `最多 ${n} 字节`,
+    tooFew: (n: number) => `至少 ${n} 个`,
+    tooMany: (n: number) => `最多 ${n} 个`,
+    email: '格式无效',
+    datetime: '时间格式无效',
+    format: '格式无效',
+    tooFar: '需在一年以内',
+    notAnImage: '需为 http(s) 图片地址或已上传的图片',
+    choice: '取值无效',
+    type: '缺少或类型不对',
+    unknownKeys: '含有无法识别的字段',
+    invalid: '无效',
+    column: (column: string, columns: string) => `“${column}” 不是该账号的专栏（该账号的专栏：${columns}）；若是新建的专栏，请在“账号”页重新验证登录`,
+    noColumns: (column: string) => `该账号在知乎上没有专栏（以最近一次验证登录为准），不能使用“${column}”：请不选专栏，或在知乎创建专栏后重新验证登录`,
+    columnEntry: (id: string, title: string) => (title && title !== id ? `${id}（${title}）` : id),
+    listSeparator: '、',
+    unknownBodyImages: (images: string) => `正文引用了未上传的图片：${images}。请重新粘贴或拖入这些图片`,
+    unknownCover: (image: string) => `封面 ${image} 不是你上传过的图片，请重新上传封面`,
   },
   /** Field names the server may name in validation errors. */
   field: {
@@ -205,7 +316,7 @@ export const zhCN = {
       nobody: '关闭评论',
     } satisfies Record<CommentPermission, string>,
     byDefault: '（默认）',
-    columnById: (id: string) => `ID 为 ${id} 的专栏`,
+    columnById: (id: string): Parts => tx`ID 为 ${id} 的专栏`,
   },
   /** Uploading images (pasted, dropped, chosen) to the app. */
   upload: {
@@ -228,7 +339,7 @@ export const zhCN = {
     actions: '操作',
     remove: '删除',
     confirmRemove: '确认删除',
-    removed: (name: string) => `已删除账号 “${name}”`,
+    removed: (name: string): Parts => tx`已删除账号 “${name}”`,
     platforms: { zhihu: '知乎', sandbox: '沙盒' } as Record<string, string>,
     states: { unverified: '未验证', active: '正常', expired: '已失效' } satisfies Record<AccountState, string>,
     stateHint: {
@@ -244,18 +355,18 @@ export const zhCN = {
     cookiesPlaceholder: 'z_c0=...; d_c0=...  或  [{"name":"z_c0","value":"..."}]',
     add: '添加',
     adding: '正在添加…',
-    added: (name: string) => `已添加账号 “${name}”`,
+    added: (name: string): Parts => tx`已添加账号 “${name}”`,
     nameRequired: '请填写账号名称',
     nameTooLong: (n: number) => `名称最多 ${n} 个字`,
     verify: '验证登录',
     verifying: '正在验证…（最多约 45 秒）',
-    verified: (name: string, state: string) => `“${name}” 的登录状态：${state}`,
+    verified: (name: string, state: string): Parts => tx`“${name}” 的登录状态：${[state]}`,
     checkPending: '暂时没有空闲的工作节点执行检查：检查已排队，完成后状态会自动更新',
     checkUndecided: '无法判断登录状态（知乎没有给出明确答复），请稍后再试',
     updateCookies: '更新 Cookie',
-    updateCookiesTitle: (name: string) => `为 “${name}” 粘贴新的 Cookie`,
+    updateCookiesTitle: (name: string): Parts => tx`为 “${name}” 粘贴新的 Cookie`,
     saveCookies: '保存 Cookie',
-    cookiesUpdated: (name: string) => `已更新 “${name}” 的 Cookie，下次发布前会重新验证`,
+    cookiesUpdated: (name: string): Parts => tx`已更新 “${name}” 的 Cookie，下次发布前会重新验证`,
     sandboxNameInvalid: '沙盒账号名称只能包含字母、数字和 - _ .（它会成为 Cookie 的一部分）',
     cookieRequired: '请粘贴该账号的 Cookie',
     cookieInvalid: '无法识别粘贴的 Cookie：请粘贴浏览器请求头里的 Cookie 或 JSON 导出',
@@ -330,12 +441,12 @@ export const zhCN = {
     created: '已创建',
     rejectedByServer: '服务器拒绝',
     viewBatch: '在任务列表中查看这一批',
-    readFailed: (name: string) => `无法读取文件 ${name}`,
-    notMarkdown: (name: string) => `${name} 不是 Markdown 文件（.md）`,
+    readFailed: (name: string): Parts => tx`无法读取文件 ${name}`,
+    notMarkdown: (name: string): Parts => tx`${name} 不是 Markdown 文件（.md）`,
     chooseFolder: '选择文件夹',
     imagesHint: '文章可以用相对路径引用同一文件夹里的图片（如 ![](img/a.png)），提交时会先上传这些图片。Front matter 可写 column（专栏 ID、地址或名称）、cover、statement（如 虚构创作）、comment（如 关闭评论）。',
-    imageMissing: (path: string) => `找不到图片 ${path}：请把它所在的文件夹一起拖入`,
-    imageOutside: (path: string) => `图片 ${path} 在拖入的文件夹之外`,
+    imageMissing: (path: string): Parts => tx`找不到图片 ${path}：请把它所在的文件夹一起拖入`,
+    imageOutside: (path: string): Parts => tx`图片 ${path} 在拖入的文件夹之外`,
     imagesOf: (n: number) => `${n} 张图片`,
     uploadingImages: (done: number, total: number) => `正在上传图片 ${done}/${total}…`,
     imageFailed: '图片上传失败，这篇未提交',
@@ -391,7 +502,8 @@ export const zhCN = {
     verbCancel: '取消',
     verbRetry: '重试',
     verbRemove: '删除',
-    skippedReason: (title: string, reason: string) => `“${title}”：${reason}`,
+    verbReschedule: '修改定时',
+    skippedReason: (title: string, reason: string): Parts => tx`“${title}”：${[reason]}`,
     cannot: (verb: string, status: string) => `状态为“${status}”，不能${verb}`,
     cancelled: '已取消该任务',
     retried: '已重新排队',
@@ -415,7 +527,7 @@ export const zhCN = {
     result: '已发布的文章',
     error: '错误',
     whatToDo: '怎么办：',
-    serverMessage: '详细信息：',
+    whatHappened: '发生了什么：',
     retryable: '（可自动重试）',
     cancel: '取消任务',
     remove: '删除任务',

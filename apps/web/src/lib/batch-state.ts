@@ -3,7 +3,7 @@
  * the server will; on submit the images they name are uploaded, the paths replaced by their
  * addresses, and the valid articles sent in one `createBatch`.
  */
-import { LIMITS, type ArticleInput, type Priority } from '@zpub/shared';
+import { LIMITS, type ArticleInput, type Parts, type Priority } from '@zpub/shared';
 import { createEffect, createMemo, createSignal } from 'solid-js';
 import { t } from '../i18n';
 import type { AppContextValue } from './app-context';
@@ -38,7 +38,7 @@ export function createBatch(app: AppContextValue) {
   const [outcomes, setOutcomes] = createSignal<ReadonlyMap<number, Outcome>>(new Map());
   const [result, setResult] = createSignal<{ batchId: string | null; created: number; rejected: number } | null>(null);
   const [error, setError] = createSignal('');
-  const [fileErrors, setFileErrors] = createSignal<string[]>([]);
+  const [fileErrors, setFileErrors] = createSignal<(Parts | string)[]>([]);
   const [busy, setBusy] = createSignal(false);
   const [progress, setProgress] = createSignal<{ done: number; total: number } | null>(null);
   // Each dropped image is uploaded once per visit, however many articles or submissions use it.
@@ -70,7 +70,7 @@ export function createBatch(app: AppContextValue) {
   const badCount = () => pendingItems().length - ready().length;
 
   async function addFiles(picked: PickedFile[]): Promise<void> {
-    const errors: string[] = [];
+    const errors: (Parts | string)[] = [];
     const drafts: Item[] = [];
     const index = new FileIndex();
     for (const { path, file } of picked) {
@@ -153,7 +153,7 @@ export function createBatch(app: AppContextValue) {
       }
       for (const r of res.rejected) {
         const s = sending[r.index];
-        if (s) next.set(s.item.uid, { kind: 'rejected', code: r.code, message: r.message });
+        if (s) next.set(s.item.uid, { kind: 'rejected', code: r.code, field: r.field, params: r.params });
       }
       setOutcomes(new Map(next));
       setResult({ batchId: res.batchId, created: res.created.length, rejected: res.rejected.length });

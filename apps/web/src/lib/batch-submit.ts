@@ -2,7 +2,7 @@
  * The images of a batch: which files of what was dropped each article names (in its body or as
  * its cover), what is missing, and the article as sent once those files are uploaded.
  */
-import type { ArticleInput, RejectionCode } from '@zpub/shared';
+import type { ArticleInput, Parts, RejectionCode } from '@zpub/shared';
 import { t } from '../i18n';
 import { uploadProblem } from './assets';
 import type { Draft, DraftCheck } from './batch';
@@ -12,12 +12,12 @@ import type { PickedFile } from './batch-folder';
 /** What became of an article sent (or meant to be sent). */
 export type Outcome =
   | { kind: 'created'; taskId: string }
-  | { kind: 'rejected'; code: RejectionCode; message: string }
+  | { kind: 'rejected'; code: RejectionCode; field?: string | undefined; params?: Record<string, unknown> | undefined }
   /** An image it names could not be uploaded: the article was not sent. */
   | { kind: 'image-failed'; message: string };
 
 /** A check of an article of the batch: its own, or a problem with an image it names. */
-export type ItemCheck = DraftCheck | { ok: false; code: 'IMAGE_MISSING'; message: string };
+export type ItemCheck = DraftCheck | { ok: false; code: 'IMAGE_MISSING'; message: Parts | string };
 
 /** Dropped files by path; a path that differs only in case still finds its file (Windows, macOS). */
 export class FileIndex {
@@ -56,7 +56,7 @@ export interface ImageNeed {
   file: File;
 }
 
-export type ItemImages = { ok: true; needs: ImageNeed[] } | { ok: false; message: string };
+export type ItemImages = { ok: true; needs: ImageNeed[] } | { ok: false; message: Parts | string };
 
 /** The files an article names by relative path, or what is wrong with the first that is not usable. */
 export function itemImages(draft: Draft, dir: string, files: FileIndex): ItemImages {

@@ -139,7 +139,7 @@ export function checkDraft(d: Draft, opts: CheckOptions): DraftCheck {
   if (commentPermission !== undefined) article.commentPermission = commentPermission;
   const check = checkArticle(article);
   if (!check.ok) {
-    const field = check.message.split(':')[0] ?? '';
+    const field = check.field ?? '';
     const value = field in d.options ? d.options[field as keyof DraftOptions] : undefined;
     return value === undefined ? check : { ...check, detail: value };
   }

@@ -1,22 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { zhCN } from '../i18n/zh-CN';
-import { describeError, translateServerText } from './errors';
+import { describeError } from './errors';
 
 /** The shape a TRPCClientError has on the client (message + data from the errorFormatter). */
 function trpcError(message: string, data: Record<string, unknown>) {
-  return Object.assign(new Error(message), { data: { httpStatus: 400, path: 'x', zodError: null, appCode: null, retryAfterS: null, ...data } });
+  return Object.assign(new Error(message), {
+    data: { httpStatus: 400, path: 'x', zodError: null, issues: null, appCode: null, retryAfterS: null, params: null, ...data },
+  });
 }
 
-describe('errors in Chinese', () => {
-  it('names each wrong field from the server’s flattened zod error', () => {
+describe('errors in Chinese, from codes only', () => {
+  it('names each wrong field from the issue codes and limits, never from the English text', () => {
     const p = describeError(
-      trpcError('title: Title is empty', {
+      trpcError('title: Title is empty; topics: At most 3 topics', {
         code: 'BAD_REQUEST',
-        zodError: { formErrors: [], fieldErrors: { title: ['Title is empty'], topics: ['At most 3 topics (Zhihu’s limit)'] } },
+        issues: [
+          { path: 'title', code: 'too_small', minimum: 1, origin: 'string' },
+          { path: 'topics', code: 'too_big', maximum: 3, origin: 'array' },
+          { path: 'content', code: 'custom', params: { reason: 'tooLarge', maximum: 1048576 } },
+          { path: 'title', code: 'custom', params: { reason: 'tooLong', maximum: 100 } },
+        ],
       }),
     );
-    expect(p.fields).toEqual({ title: '标题为空', topics: '话题最多 3 个（知乎的限制）' });
-    expect(p.message).toBe('标题：标题为空；话题：话题最多 3 个（知乎的限制）');
+    expect(p.fields).toEqual({ title: '标题不能为空', topics: '话题最多 3 个', content: '正文最多 1048576 字节' });
+    expect(p.message).toBe('标题不能为空；话题最多 3 个；正文最多 1048576 字节');
+  });
+
+  it('says each kind of issue in Chinese, even for a field it has no name for', () => {
+    const said = (issue: Record<string, unknown>) => describeError(trpcError('English', { code: 'BAD_REQUEST', issues: [issue] })).message;
+    expect(said({ path: 'email', code: 'invalid_format', format: 'email' })).toBe('邮箱格式无效');
+    expect(said({ path: 'password', code: 'too_small', minimum: 8, origin: 'string' })).toBe('密码至少 8 个字符');
+    expect(said({ path: 'scheduledAt', code: 'custom', params: { reason: 'tooFar' } })).toBe('定时发布需在一年以内');
+    expect(said({ path: 'statement', code: 'invalid_value' })).toBe('创作声明取值无效');
+    expect(said({ path: 'somethingNew', code: 'weird' })).toBe('somethingNew无效');
   });
 
   it('says how long to wait when rate limited', () => {
@@ -25,10 +41,17 @@ describe('errors in Chinese', () => {
     expect(p.appCode).toBe('RATE_LIMITED');
   });
 
-  it('translates the refusals a person can meet', () => {
-    expect(describeError(trpcError('Wrong email or password', { code: 'UNAUTHORIZED' })).message).toBe(zhCN.auth.wrongCredentials);
-    expect(describeError(trpcError('An account with this email already exists; sign in instead', { code: 'CONFLICT' })).message).toBe(zhCN.auth.emailTaken);
-    expect(translateServerText('Cannot cancel a task that is success; only pending, queued or running tasks can be')).toBe('状态为“已发布”，不能取消');
+  it('says the refusals a person can meet by their codes', () => {
+    expect(describeError(trpcError('Wrong email or password', { code: 'UNAUTHORIZED', appCode: 'WRONG_CREDENTIALS' })).message).toBe(zhCN.auth.wrongCredentials);
+    expect(describeError(trpcError('An account with this email already exists', { code: 'CONFLICT', appCode: 'EMAIL_TAKEN' })).message).toBe(zhCN.auth.emailTaken);
+    expect(describeError(trpcError('Cannot cancel a task that is success', { code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' } })).message).toBe(
+      '状态为“已发布”，不能取消',
+    );
+    expect(describeError(trpcError('No such task', { code: 'NOT_FOUND', path: 'task.byId' })).message).toBe(zhCN.api.taskNotFound);
+    expect(describeError(trpcError('No such account', { code: 'NOT_FOUND', path: 'account.verify' })).message).toBe(zhCN.api.accountNotFound);
+    // A refusal this client has no words for still reads in Chinese.
+    expect(describeError(trpcError('Something brand new happened here', { code: 'CONFLICT', appCode: 'BRAND_NEW' })).message).toBe(zhCN.api.conflict);
+    expect(describeError(trpcError('Sign in first', { code: 'UNAUTHORIZED' })).message).toBe(zhCN.api.unauthorized);
   });
 
   it('treats an answer without a tRPC envelope as a network problem', () => {
@@ -36,13 +59,19 @@ describe('errors in Chinese', () => {
   });
 
   it('names the Zhihu setting the server refused, with the value and what to do', () => {
-    const column = '"c_9" is not one of this account\'s columns: c_1001 (前端笔记), c_1002 (读书). If the column is new, verify the account again to refresh the list';
-    const p = describeError(trpcError(`column: ${column}`, { code: 'BAD_REQUEST', appCode: 'INVALID_COLUMN', zodError: { formErrors: [], fieldErrors: { column: [column] } } }));
-    expect(p.fields.column).toBe('“c_9” 不是该账号的专栏（该账号的专栏：c_1001 (前端笔记), c_1002 (读书)）；若是新建的专栏，请在“账号”页重新验证登录');
-    expect(p.message.startsWith('专栏：“c_9”')).toBe(true);
+    const p = describeError(
+      trpcError('column: "c_9" is not one of this account\'s columns', {
+        code: 'BAD_REQUEST',
+        appCode: 'INVALID_COLUMN',
+        params: { column: 'c_9', columns: [{ id: 'c_1001', title: '前端笔记' }, { id: 'c_1002', title: '读书' }] },
+        issues: [{ path: 'column', code: 'custom', params: { reason: 'INVALID_COLUMN', column: 'c_9', columns: [{ id: 'c_1001', title: '前端笔记' }, { id: 'c_1002', title: '读书' }] } }],
+      }),
+    );
+    expect(p.fields.column).toBe('“c_9” 不是该账号的专栏（该账号的专栏：c_1001（前端笔记）、c_1002（读书））；若是新建的专栏，请在“账号”页重新验证登录');
     const sha = `/assets/${'b'.repeat(64)}`;
-    expect(translateServerText(`the body names an image you never uploaded: ${sha}; upload it first (POST /assets)`)).toBe(`正文引用了未上传的图片：${sha}。请重新粘贴或拖入这些图片`);
-    expect(translateServerText(`${sha} is not an image you uploaded; upload the cover first (POST /assets)`)).toBe(`封面 ${sha} 不是你上传过的图片，请重新上传封面`);
-    expect(translateServerText('Invalid option: expected one of "anyone"|"followee"|"censor"|"nobody"')).toBe('取值无效');
+    const image = (path: string) =>
+      describeError(trpcError('English', { code: 'BAD_REQUEST', issues: [{ path, code: 'custom', params: { reason: 'UNKNOWN_IMAGE', images: [sha] } }] })).fields[path];
+    expect(image('content')).toBe(`正文引用了未上传的图片：${sha}。请重新粘贴或拖入这些图片`);
+    expect(image('cover')).toBe(`封面 ${sha} 不是你上传过的图片，请重新上传封面`);
   });
 });

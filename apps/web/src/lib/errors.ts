@@ -1,13 +1,15 @@
 /**
- * Turns whatever a call threw into Chinese a person can act on: one message for the whole
- * failure plus one per field the server (or zod on the server) named.
+ * Turns whatever a call threw into the reader's language: one message for the whole failure plus
+ * one per field. Only codes are read (tRPC's code, the app code with its params, zod's issue
+ * codes and limits); the server's English text is never shown.
  */
+import type { InputIssue, TaskStatus } from '@zpub/shared';
 import { t } from '../i18n';
 
 export interface Problem {
   /** What went wrong, as a whole. */
   message: string;
-  /** Per field: what is wrong with it (already translated where we know the text). */
+  /** Per field: what is wrong with it. */
   fields: Record<string, string>;
   code: string | null;
   appCode: string | null;
@@ -16,10 +18,11 @@ export interface Problem {
 
 interface ErrorData {
   code?: unknown;
-  httpStatus?: unknown;
-  zodError?: { formErrors?: unknown; fieldErrors?: unknown } | null;
+  path?: unknown;
+  issues?: unknown;
   appCode?: unknown;
   retryAfterS?: unknown;
+  params?: unknown;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -42,78 +45,121 @@ export function isUnauthorized(err: unknown): boolean {
   return errorCode(err) === 'UNAUTHORIZED';
 }
 
-// The shared zod schemas speak English; these are the texts they use, in Chinese.
-const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^Enter a valid email address$/i, () => '请输入有效的邮箱地址'],
-  [/^Password must be at least (\d+) characters$/i, (m) => `密码至少 ${m[1]} 个字符`],
-  [/^Password must be at most (\d+) characters$/i, (m) => `密码最多 ${m[1]} 个字符`],
-  [/^Email must be at most (\d+) characters$/i, (m) => `邮箱最多 ${m[1]} 个字符`],
-  [/^Give the account a name$/i, () => '请填写账号名称'],
-  [/^Account name must be at most (\d+) characters$/i, (m) => `账号名称最多 ${m[1]} 个字`],
-  [/^Paste the cookies of the account$/i, () => '请粘贴该账号的 Cookie'],
-  [/^Cookies must be at most (\d+) bytes$/i, (m) => `Cookie 最多 ${m[1]} 字节`],
-  [/^Title is empty$/i, () => '标题为空'],
-  [/^Title must be at most (\d+) characters/i, (m) => `标题最多 ${m[1]} 个字（知乎的限制）`],
-  [/^Body is empty$/i, () => '正文为空'],
-  [/^Body must be at most (\d+) bytes$/i, (m) => `正文最多 ${m[1]} 字节`],
-  [/^At most (\d+) topics/i, (m) => `话题最多 ${m[1]} 个（知乎的限制）`],
-  [/^A topic is empty$/i, () => '话题不能为空'],
-  [/^A topic must be at most (\d+) characters$/i, (m) => `每个话题最多 ${m[1]} 个字`],
-  [/^scheduledAt must be within a year$/i, () => '定时发布时间需在一年以内'],
-  [/^scheduledAt must be an ISO 8601/i, () => '定时发布时间格式无效'],
-  [/^Expected a 24-character hexadecimal id$/i, () => 'ID 格式无效'],
-  [/^"(.+)" is not one of this account's columns: (.+)\. If the column is new/, (m) => `“${m[1]}” 不是该账号的专栏（该账号的专栏：${m[2]}）；若是新建的专栏，请在“账号”页重新验证登录`],
-  [/^This account has no columns on Zhihu/, () => '该账号在知乎上没有专栏（以最近一次验证登录为准）：请不选专栏，或在知乎创建专栏后重新验证登录'],
-  [/^A column is named by its id/, () => '请填写专栏 ID（专栏地址的最后一段，例如 c_1234567890）'],
-  [/^the body names (?:an image|images) you never uploaded: (.+); upload/, (m) => `正文引用了未上传的图片：${m[1]}。请重新粘贴或拖入这些图片`],
-  [/^(\/assets\/\S+) is not an image you uploaded/, (m) => `封面 ${m[1]} 不是你上传过的图片，请重新上传封面`],
-  [/^Expected an http\(s\) image address or an uploaded image/, () => t.rejection.INVALID_COVER],
-  [/^An image address must be at most (\d+) characters$/, (m) => `图片地址最多 ${m[1]} 个字符`],
-  [/^Invalid option: expected one of/, () => '取值无效'],
-  [/^The batch is empty$/i, () => '这一批没有文章'],
-  [/^A batch holds at most (\d+) articles$/i, (m) => `一批最多 ${m[1]} 篇`],
-  [/^Select at least one task$/i, () => '请至少选择一个任务'],
-  [/^Wrong email or password$/i, () => t.auth.wrongCredentials],
-  [/^An account with this email already exists/i, () => t.auth.emailTaken],
-  [/^Sign in first$/i, () => t.api.unauthorized],
-  [/^No such task$/i, () => '找不到该任务'],
-  [/^No such account$/i, () => '找不到该账号，可能已被删除'],
-  [/^The current password is wrong$/i, () => '当前密码错误'],
-  [/^Cannot (cancel|retry|reschedule) a task that is (\w+)/i, (m) => cannotMessage(m[1] ?? '', m[2] ?? '')],
-  [/no z_c0/i, () => t.accounts.cookieNoLogin],
-  [/temporarily unavailable/i, () => t.api.unavailable],
-];
+const VERBS = { cancel: 'verbCancel', retry: 'verbRetry', remove: 'verbRemove', reschedule: 'verbReschedule' } as const;
 
-const VERBS: Record<string, string> = { cancel: '取消', retry: '重试', reschedule: '修改定时' };
-
-function cannotMessage(verb: string, status: string): string {
-  const statusName = (t.status as Record<string, string>)[status] ?? status;
-  return t.tasks.cannot(VERBS[verb.toLowerCase()] ?? verb, statusName);
+/** "It is <status>; cannot <action>", for a task in the wrong state. */
+export function wrongState(action: unknown, status: unknown): string {
+  const verb = typeof action === 'string' && action in VERBS ? t.tasks[VERBS[action as keyof typeof VERBS]] : t.api.conflict;
+  const name = typeof status === 'string' && status in t.status ? t.status[status as TaskStatus] : '';
+  return name ? t.tasks.cannot(verb, name) : t.api.conflict;
 }
 
-/** A server text in Chinese when we know it; otherwise the text itself (better than nothing). */
-export function translateServerText(text: string): string {
-  for (const [re, fn] of PATTERNS) {
-    const m = re.exec(text.trim());
-    if (m) return fn(m);
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** What one issue says is wrong with its field, without the field's name. */
+function issueText(i: InputIssue): string {
+  const reason = i.params?.reason;
+  const max = num(i.params?.maximum ?? i.maximum);
+  switch (i.code) {
+    case 'too_small':
+      if (i.origin === 'string') return num(i.minimum) <= 1 ? t.issue.required : t.issue.tooShort(num(i.minimum));
+      return i.origin === 'array' ? t.issue.tooFew(num(i.minimum)) : t.issue.invalid;
+    case 'too_big':
+      if (i.origin === 'string') return t.issue.tooLong(max);
+      return i.origin === 'array' ? t.issue.tooMany(max) : t.issue.invalid;
+    case 'invalid_format':
+      return i.format === 'email' ? t.issue.email : i.format === 'datetime' ? t.issue.datetime : t.issue.format;
+    case 'invalid_value':
+      return t.issue.choice;
+    case 'invalid_type':
+      return t.issue.type;
+    case 'unrecognized_keys':
+      return t.issue.unknownKeys;
+    case 'custom':
+      if (reason === 'empty') return t.issue.required;
+      if (reason === 'tooLong') return t.issue.tooLongChars(max);
+      if (reason === 'tooLarge') return t.issue.tooLarge(max);
+      if (reason === 'tooFar') return t.issue.tooFar;
+      if (reason === 'notAnImage') return t.issue.notAnImage;
+      return t.issue.invalid;
+    default:
+      return t.issue.invalid;
   }
-  return text;
 }
 
-function messageFor(code: string | null, retryAfterS: number | null, serverMessage: string): string {
+/** A refusal of the article checks (a column the account lacks, an image never uploaded), said in full. */
+export function articleProblemText(code: string, field: string, params: Record<string, unknown>): string | null {
+  if (code === 'INVALID_COLUMN' && typeof params.column === 'string') {
+    const columns = Array.isArray(params.columns) ? params.columns.filter(isRecord) : [];
+    if (columns.length === 0) return t.issue.noColumns(params.column);
+    const listed = columns.map((c) => t.issue.columnEntry(String(c.id ?? ''), String(c.title ?? ''))).join(t.issue.listSeparator);
+    return t.issue.column(params.column, listed);
+  }
+  if (code === 'UNKNOWN_IMAGE') {
+    const images = strings(params.images);
+    if (field === 'cover' && images[0]) return t.issue.unknownCover(images[0]);
+    if (images.length > 0) return t.issue.unknownBodyImages(images.join(t.issue.listSeparator));
+  }
+  return null;
+}
+
+function fieldName(name: string): string {
+  return t.field[name] ?? name;
+}
+
+/** One text per field the server named (the first issue of each), in the reader's language. */
+function fieldProblems(data: ErrorData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const issues = Array.isArray(data.issues) ? (data.issues as InputIssue[]) : [];
+  for (const issue of issues) {
+    const name = issue.path.split('.')[0] ?? '';
+    if (!name || name in fields) continue;
+    const reason = issue.params?.reason;
+    const own = typeof reason === 'string' ? articleProblemText(reason, name, issue.params ?? {}) : null;
+    fields[name] = own ?? t.api.fieldProblem(fieldName(name), issueText(issue));
+  }
+  return fields;
+}
+
+function byAppCode(appCode: string, data: ErrorData, retryAfterS: number | null): string | null {
+  const params = isRecord(data.params) ? data.params : {};
+  switch (appCode) {
+    case 'RATE_LIMITED':
+      return t.api.tooMany(retryAfterS);
+    case 'TASK_STATE':
+      return wrongState(params.action, params.status);
+    case 'EMAIL_TAKEN':
+      return t.auth.emailTaken;
+    case 'WRONG_CREDENTIALS':
+      return t.auth.wrongCredentials;
+    case 'WRONG_PASSWORD':
+      return t.api.wrongPassword;
+    case 'COOKIES_INVALID':
+      return t.accounts.cookieInvalid;
+    case 'CHECK_PENDING':
+      return t.accounts.checkPending;
+    case 'CHECK_UNDECIDED':
+      return t.accounts.checkUndecided;
+    default:
+      return null;
+  }
+}
+
+function byCode(code: string | null, path: string, retryAfterS: number | null): string {
   switch (code) {
     case 'UNAUTHORIZED':
-      return serverMessage === 'Sign in first' || serverMessage === '' ? t.api.unauthorized : translateServerText(serverMessage);
+      return t.api.unauthorized;
     case 'FORBIDDEN':
       return t.api.forbidden;
     case 'NOT_FOUND':
-      return translateServerText(serverMessage) === serverMessage ? t.api.notFound : translateServerText(serverMessage);
+      return path.startsWith('task.') ? t.api.taskNotFound : path.startsWith('account.') ? t.api.accountNotFound : t.api.notFound;
     case 'CONFLICT':
-      return translateServerText(serverMessage) === serverMessage ? t.api.conflict : translateServerText(serverMessage);
+      return t.api.conflict;
     case 'TOO_MANY_REQUESTS':
       return t.api.tooMany(retryAfterS);
     case 'BAD_REQUEST':
-      return translateServerText(serverMessage) === serverMessage ? t.api.badRequest : translateServerText(serverMessage);
+      return t.api.badRequest;
     case 'PAYLOAD_TOO_LARGE':
       return t.api.tooLarge;
     case 'SERVICE_UNAVAILABLE':
@@ -127,25 +173,18 @@ function messageFor(code: string | null, retryAfterS: number | null, serverMessa
 
 export function describeError(err: unknown): Problem {
   const data = dataOf(err);
-  const code = typeof data?.code === 'string' ? data.code : null;
-  const appCode = typeof data?.appCode === 'string' ? data.appCode : null;
-  const retryAfterS = typeof data?.retryAfterS === 'number' ? data.retryAfterS : null;
-  const serverMessage = isRecord(err) && typeof err.message === 'string' ? err.message : '';
-  const fields: Record<string, string> = {};
-  const fieldErrors = data?.zodError?.fieldErrors;
-  if (isRecord(fieldErrors)) {
-    for (const [name, list] of Object.entries(fieldErrors)) {
-      if (Array.isArray(list) && typeof list[0] === 'string') fields[name] = translateServerText(list[0]);
-    }
-  }
   if (!data) {
     // No tRPC envelope at all: the request never reached the server (or the answer was not ours).
-    return { message: t.api.network, fields, code: null, appCode: null, retryAfterS: null };
+    return { message: t.api.network, fields: {}, code: null, appCode: null, retryAfterS: null };
   }
-  let message = appCode === 'RATE_LIMITED' ? t.api.tooMany(retryAfterS) : messageFor(code, retryAfterS, serverMessage);
-  const named = Object.entries(fields);
-  if (named.length > 0) {
-    message = named.map(([name, text]) => `${t.field[name] ?? name}：${text}`).join('；');
-  }
+  const code = typeof data.code === 'string' ? data.code : null;
+  const appCode = typeof data.appCode === 'string' ? data.appCode : null;
+  const retryAfterS = typeof data.retryAfterS === 'number' ? data.retryAfterS : null;
+  const fields = fieldProblems(data);
+  const named = Object.values(fields);
+  const message =
+    named.length > 0
+      ? named.join(t.api.joinProblems)
+      : ((appCode ? byAppCode(appCode, data, retryAfterS) : null) ?? byCode(code, typeof data.path === 'string' ? data.path : '', retryAfterS));
   return { message, fields, code, appCode, retryAfterS };
 }

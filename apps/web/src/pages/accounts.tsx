@@ -3,8 +3,9 @@
  * `z_c0=sandbox-<name>`); a Zhihu account needs the cookies pasted, checked here before they
  * are sent. The paste is cleared once sent and never shown again.
  */
-import { LIMITS, type AccountView } from '@zpub/shared';
+import { LIMITS, type AccountView, type Parts } from '@zpub/shared';
 import { createSignal, For, Show } from 'solid-js';
+import { PartsText } from '../components/note-text';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime } from '../lib/datetime';
@@ -14,7 +15,7 @@ import { api } from '../lib/trpc';
 
 export function Accounts() {
   const app = useApp();
-  const [notice, setNotice] = createSignal('');
+  const [notice, setNotice] = createSignal<Parts | string>('');
   const [error, setError] = createSignal('');
 
   return (
@@ -23,7 +24,7 @@ export function Accounts() {
       <p class="muted">{t.accounts.intro}</p>
       <Show when={notice()}>
         <p class="alert success" role="status" data-testid="account-notice">
-          {notice()}
+          <PartsText parts={notice()} />
         </p>
       </Show>
       <Show when={error()}>
@@ -90,7 +91,7 @@ export function Accounts() {
   );
 }
 
-function AccountRow(props: { account: AccountView; onRemoved: (name: string) => void; onError: (msg: string) => void; onNotice: (msg: string) => void }) {
+function AccountRow(props: { account: AccountView; onRemoved: (name: string) => void; onError: (msg: string) => void; onNotice: (msg: Parts | string) => void }) {
   const app = useApp();
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal<'' | 'remove' | 'verify' | 'cookies'>('');
@@ -156,7 +157,9 @@ function AccountRow(props: { account: AccountView; onRemoved: (name: string) => 
   return (
     <>
       <tr data-testid="account-row" data-account-id={props.account.id} data-state={props.account.state} data-platform={props.account.platform}>
-        <td data-testid="account-name">{props.account.name}</td>
+        <td data-testid="account-name" translate="no">
+          {props.account.name}
+        </td>
         <td>{t.accounts.platforms[props.account.platform] ?? props.account.platform}</td>
         <td>
           <span class={`badge account-${props.account.state}`} data-testid="account-state">
@@ -168,7 +171,7 @@ function AccountRow(props: { account: AccountView; onRemoved: (name: string) => 
             </p>
           </Show>
         </td>
-        <td>{props.account.zhihuName ?? '—'}</td>
+        <td translate={props.account.zhihuName ? 'no' : undefined}>{props.account.zhihuName ?? '—'}</td>
         <td class="small">{formatTime(props.account.createdAt)}</td>
         <td>
           <div class="row-inline">
@@ -209,7 +212,9 @@ function AccountRow(props: { account: AccountView; onRemoved: (name: string) => 
         <tr class="subrow">
           <td colSpan={6}>
             <form id={formId()} onSubmit={(e) => void saveCookies(e)} novalidate data-testid="account-cookies-form">
-              <label for={`${formId()}-input`}>{t.accounts.updateCookiesTitle(props.account.name)}</label>
+              <label for={`${formId()}-input`}>
+                <PartsText parts={t.accounts.updateCookiesTitle(props.account.name)} />
+              </label>
               <textarea
                 id={`${formId()}-input`}
                 data-testid="account-cookies-input"

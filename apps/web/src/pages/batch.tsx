@@ -7,6 +7,7 @@ import { For, Show } from 'solid-js';
 import { BatchDropZone } from '../components/batch-drop-zone';
 import { BatchItemsTable } from '../components/batch-items-table';
 import { BatchSettings } from '../components/batch-settings';
+import { PartsText } from '../components/note-text';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { createBatch } from '../lib/batch-state';
@@ -25,7 +26,7 @@ export function Batch() {
           <BatchDropZone onFiles={(picked) => void batch.addFiles(picked)} />
           <Show when={batch.fileErrors().length > 0}>
             <ul class="alert error small" data-testid="batch-file-errors">
-              <For each={batch.fileErrors()}>{(msg) => <li>{msg}</li>}</For>
+              <For each={batch.fileErrors()}>{(msg) => <li><PartsText parts={msg} /></li>}</For>
             </ul>
           </Show>
           <div class="field">

@@ -67,8 +67,7 @@ export function Compose() {
     const article = { title: title(), content: content(), topics: topics(), priority: priority(), ...(scheduledAt ? { scheduledAt } : {}), ...optionsInput(options()) };
     const check = checkArticle(article);
     if (!check.ok) {
-      // The message starts with the field at fault ("cover: ...").
-      const field = check.message.split(':')[0] ?? 'content';
+      const field = check.field ?? 'content';
       problems[field] ??= t.rejection[check.code];
     }
     setFields(problems);

@@ -6,6 +6,7 @@ import type { TaskEvent } from '@zpub/shared';
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
+import { Data, NoteText, PartsText, noteIn } from '../components/note-text';
 import { ProgressBar } from '../components/progress-bar';
 import { StatusBadge } from '../components/status-badge';
 import { TaskErrorNote } from '../components/task-error';
@@ -137,14 +138,18 @@ export function TaskDetail() {
           {(row) => (
             <>
               <div class="detail-head" data-status={row().status}>
-                <h1 data-testid="detail-title">{row().title}</h1>
+                <h1 data-testid="detail-title" translate="no">
+                  {row().title}
+                </h1>
                 <StatusBadge status={row().status} testid="detail-status" />
               </div>
               <div class="detail-grid">
                 <div class="card">
                   <dl class="facts">
                     <dt>{t.detail.account}</dt>
-                    <dd data-testid="detail-account">{accountName()}</dd>
+                    <dd data-testid="detail-account" translate="no">
+                      {accountName()}
+                    </dd>
                     <dt>{t.detail.progress}</dt>
                     <dd>
                       <ProgressBar progress={row().progress} stage={row().stage} status={row().status} />
@@ -156,7 +161,7 @@ export function TaskDetail() {
                     <dt>{t.detail.topics}</dt>
                     <dd>
                       <Show when={row().topics.length > 0} fallback={<span class="muted">{t.app.none}</span>}>
-                        <For each={row().topics}>{(topic) => <span class="chip">{topic}</span>}</For>
+                        <For each={row().topics}>{(topic) => <Data class="chip">{topic}</Data>}</For>
                       </Show>
                     </dd>
                     <Show when={options()}>{(o) => <TaskOptionsFacts options={o()} account={app.accounts.state.list.find((a) => a.id === row().accountId)} />}</Show>
@@ -165,7 +170,7 @@ export function TaskDetail() {
                         <>
                           <dt>{t.detail.batch}</dt>
                           <dd>
-                            <A href={`/tasks?batch=${batchId()}`} class="mono">
+                            <A href={`/tasks?batch=${batchId()}`} class="mono" translate="no">
                               {batchId()}
                             </A>
                           </dd>
@@ -192,7 +197,7 @@ export function TaskDetail() {
                     {(url) => (
                       <p class="alert success">
                         {t.detail.result}：
-                        <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link">
+                        <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link" translate="no">
                           {url()}
                         </a>
                       </p>
@@ -285,10 +290,19 @@ export function TaskDetail() {
                                     <span class={`dot-status badge-${e.status}`} aria-hidden="true" />
                                     <span class="ev-stage">{t.stage[e.stage]}</span>
                                     <span class="muted small">{e.progress}%</span>
-                                    <Show when={e.message && e.message !== e.error?.message}>
-                                      <span class="ev-message">{e.message}</span>
+                                    <Show when={!sameNote(e.note, e.error?.detail) && (e.note || e.message !== e.error?.message)}>
+                                      <NoteText class="ev-message" testid="timeline-note" note={e.note} legacy={e.message} />
                                     </Show>
-                                    <Show when={e.error}>{(err) => <span class="ev-error">{t.errorName[err().code]}：{t.errorCode[err().code]}</span>}</Show>
+                                    <Show when={e.error}>
+                                      {(err) => (
+                                        <span class="ev-error">
+                                          {t.errorName[err().code]}：
+                                          <Show when={noteIn(err().detail)} fallback={t.errorCode[err().code]}>
+                                            {(parts) => <PartsText parts={parts()} />}
+                                          </Show>
+                                        </span>
+                                      )}
+                                    </Show>
                                   </li>
                                 )}
                               </For>
@@ -309,9 +323,9 @@ export function TaskDetail() {
                     <dl class="facts">
                       <dt>{t.detail.evidencePage}</dt>
                       <dd>
-                        <span>{ev().pageTitle}</span>
+                        <Data>{ev().pageTitle}</Data>
                         <br />
-                        <span class="mono small break">{ev().url}</span>
+                        <Data class="mono small break">{ev().url}</Data>
                       </dd>
                       <dt>{t.detail.evidenceAt}</dt>
                       <dd>{formatTime(ev().at)}</dd>
@@ -337,7 +351,7 @@ export function TaskDetail() {
                   </button>
                 </div>
                 <Show when={content() !== null} fallback={<p class="muted">{t.app.loading}</p>}>
-                  <Show when={showPreview()} fallback={<pre class="source" data-testid="detail-content">{content()}</pre>}>
+                  <Show when={showPreview()} fallback={<pre class="source" data-testid="detail-content" translate="no">{content()}</pre>}>
                     <MarkdownPreview title={row().title} markdown={content() ?? ''} />
                   </Show>
                 </Show>
@@ -348,4 +362,9 @@ export function TaskDetail() {
       </Show>
     </section>
   );
+}
+
+/** The event's note says what its error's detail says already (a failure reported once). */
+function sameNote(a: TaskEvent['note'], b: TaskEvent['note']): boolean {
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }

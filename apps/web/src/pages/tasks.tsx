@@ -3,13 +3,16 @@
  * the rows on screen are in the DOM. Rows change through the store (events); the list window
  * keeps membership and order right as they change. Filters and sort live in the URL.
  */
+import type { ManyResult } from '@zpub/shared';
 import { useSearchParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { TaskChange } from '../lib/task-store';
+import { PartsText } from '../components/note-text';
 import { ROW_HEIGHT, TaskRow } from '../components/task-row';
 import { TaskFilterBar } from '../components/task-filter-bar';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
+import { wrongState } from '../lib/errors';
 import { DEFAULT_FILTERS, filtersFromQuery, filtersToQuery, hasFilters, listInput, sameFilters, type TaskFilters } from '../lib/filters';
 import { chunk } from '../lib/format';
 import { report } from '../lib/session';
@@ -206,7 +209,7 @@ export function Tasks() {
         const res = await BULK[op].mutate({ ids: part });
         out.changed += res.changed.length;
         for (const s of res.skipped) {
-          out.skipped.push({ id: s.id, title: rowOf(s.id)?.title ?? s.id, reason: skipReason(s.reason, op) });
+          out.skipped.push({ id: s.id, title: rowOf(s.id)?.title ?? s.id, reason: skipReason(s, op) });
         }
       }
       setSelected(new Set<string>());
@@ -282,7 +285,9 @@ export function Tasks() {
             <p>{t.tasks.bulkResult(b().verb, b().changed, b().skipped.length)}</p>
             <Show when={b().skipped.length > 0}>
               <ul class="small">
-                <For each={b().skipped.slice(0, 10)}>{(s) => <li>{t.tasks.skippedReason(s.title, s.reason)}</li>}</For>
+                <For each={b().skipped.slice(0, 10)}>{(s) => <li>
+                      <PartsText parts={t.tasks.skippedReason(s.title, s.reason)} />
+                    </li>}</For>
                 <Show when={b().skipped.length > 10}>
                   <li>…</li>
                 </Show>
@@ -365,12 +370,10 @@ function verbOf(op: BulkOp): string {
   return { cancel: t.tasks.verbCancel, retry: t.tasks.verbRetry, remove: t.tasks.verbRemove }[op];
 }
 
-/** The server's reason for skipping a task, in Chinese. */
-function skipReason(reason: string, op: BulkOp): string {
-  const m = /^Cannot \w+ a task that is (\w+)/.exec(reason);
-  const status = m?.[1];
-  const verb = verbOf(op);
-  if (status && status in t.status) return t.tasks.cannot(verb, t.status[status as keyof typeof t.status]);
-  if (/No such task/i.test(reason)) return t.api.notFound;
-  return reason;
+/** Why the server skipped a task, from its code (its English `reason` is never shown). */
+function skipReason(s: ManyResult['skipped'][number], op: BulkOp): string {
+  if (s.code === 'TASK_STATE' || s.status) return wrongState(op, s.status);
+  if (s.code === 'NOT_FOUND') return t.api.taskNotFound;
+  if (s.code === 'SERVICE_UNAVAILABLE') return t.api.unavailable;
+  return t.api.unknown;
 }

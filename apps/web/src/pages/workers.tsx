@@ -5,6 +5,7 @@
  */
 import type { WorkerView } from '@zpub/shared';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { Data } from '../components/note-text';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime } from '../lib/datetime';
@@ -103,9 +104,11 @@ export function Workers() {
                 <For each={list()}>
                   {(w) => (
                     <tr data-testid="worker-row" data-worker-id={w.id} data-alive={String(w.alive)} data-draining={String(w.draining)}>
-                      <td class="mono small">{w.id}</td>
+                      <td class="mono small" translate="no">
+                        {w.id}
+                      </td>
                       <td>
-                        {w.host} <span class="muted small">pid {w.pid}</span>
+                        <Data>{w.host}</Data> <span class="muted small">pid {w.pid}</span>
                       </td>
                       <td>
                         <span class={`badge ${w.alive ? (w.draining ? 'badge-queued' : 'badge-success') : 'badge-failed'}`}>
