@@ -39,6 +39,9 @@ describe('the note catalogue', () => {
     expect(knownNote({ code: 'toString', params: {} })).toBeNull();
     expect(knownNote('logged in as x')).toBeNull();
     expect(knownNote(undefined)).toBeNull();
+    // Stored without its empty facts (MongoDB minimizes `{}` away).
+    expect(knownNote({ code: 'publishClicked' })).toEqual({ code: 'publishClicked', params: {} });
+    expect(knownNote({ code: 'loggedIn' })).toBeNull();
     // The wire schema keeps unknown notes, so relaying them loses nothing.
     expect(taskEventSchema.shape.note.safeParse({ code: 'sentFromTheFuture', params: { x: 1 } }).success).toBe(true);
   });

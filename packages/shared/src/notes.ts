@@ -134,14 +134,15 @@ export function note<C extends NoteCode>(code: C, ...params: string extends keyo
  * A note as it travels (events, errors, stored timelines). Loose on purpose: a reader older than
  * the writer meets codes it does not know and must still show the rest (see `knownNote`).
  */
-export const noteSchema = z.object({ code: z.string().max(100), params: z.record(z.string(), z.unknown()) });
+export const noteSchema = z.object({ code: z.string().max(100), params: z.record(z.string(), z.unknown()).optional() });
 export type WireNote = z.infer<typeof noteSchema>;
 
 /** The note if this reader knows its code and its facts, else null (show the stage instead). */
 export function knownNote(value: unknown): Note | null {
   const wire = noteSchema.safeParse(value);
   if (!wire.success || !Object.hasOwn(NOTES, wire.data.code)) return null;
-  const params = NOTES[wire.data.code as NoteCode].safeParse(wire.data.params);
+  // A store may drop an empty `params` (MongoDB documents are minimized): no facts is `{}`.
+  const params = NOTES[wire.data.code as NoteCode].safeParse(wire.data.params ?? {});
   return params.success ? ({ code: wire.data.code, params: params.data } as Note) : null;
 }
 

@@ -32,7 +32,12 @@ export function AccountSelect(props: { id: string; testid: string; label: string
           <For each={app.accounts.state.list}>
             {(a) => (
               <option value={a.id} selected={a.id === props.value}>
-                {a.name}（{t.accounts.platforms[a.platform] ?? a.platform} · {t.accounts.states[a.state]}）
+                {a.name}
+                {t.app.parenOpen}
+                {t.accounts.platforms[a.platform] ?? a.platform}
+                {t.app.dot}
+                {t.accounts.states[a.state]}
+                {t.app.parenClose}
               </option>
             )}
           </For>

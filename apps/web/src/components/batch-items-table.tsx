@@ -27,7 +27,15 @@ function ProblemText(props: { check: Exclude<ItemCheck, { ok: true }> }) {
   return (
     <Show when={c().code !== 'IMAGE_MISSING'} fallback={<PartsText parts={(c() as { message: string }).message} />}>
       {t.rejection[c().code as RejectionCode]}
-      <Show when={detail()}>{(d) => <>（<Data>{d()}</Data>）</>}</Show>
+      <Show when={detail()}>
+        {(d) => (
+          <>
+            {t.app.parenOpen}
+            <Data>{d()}</Data>
+            {t.app.parenClose}
+          </>
+        )}
+      </Show>
     </Show>
   );
 }
@@ -58,11 +66,15 @@ function Verdict(props: { check: ItemCheck | undefined; outcome: Outcome | undef
           </span>
         ) : o.kind === 'rejected' ? (
           <span class="bad" data-testid="batch-item-result" data-code={o.code}>
-            ✗ {t.batch.rejectedByServer}：{articleProblemText(o.code, o.field ?? '', o.params ?? {}) ?? t.rejection[o.code]}
+            ✗ {t.batch.rejectedByServer}
+            {t.app.colon}
+            {articleProblemText(o.code, o.field ?? '', o.params ?? {}) ?? t.rejection[o.code]}
           </span>
         ) : (
           <span class="bad" data-testid="batch-item-result" data-code="IMAGE_UPLOAD">
-            ✗ {t.batch.imageFailed}：{o.message}
+            ✗ {t.batch.imageFailed}
+            {t.app.colon}
+            {o.message}
           </span>
         )
       }

@@ -15,7 +15,9 @@ export function TaskErrorNote(props: { error: TaskError; detailed?: boolean }) {
       when={props.detailed}
       fallback={
         <span class="task-error" data-testid="task-error" data-code={props.error.code} title={advice()}>
-          {t.errorName[props.error.code]}：{advice()}
+          {t.errorName[props.error.code]}
+          {t.app.colon}
+          {advice()}
         </span>
       }
     >

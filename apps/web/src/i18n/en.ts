@@ -13,6 +13,10 @@ export const en: Messages = {
     save: 'Save',
     none: 'None',
     unknownAccount: '(removed account)',
+    colon: ': ',
+    parenOpen: ' (',
+    parenClose: ')',
+    dot: ' · ',
   },
   nav: {
     label: 'Main',

@@ -97,6 +97,11 @@ export const zhCN = {
     save: '保存',
     none: '无',
     unknownAccount: '（已删除的账号）',
+    /** Punctuation written between parts the screen puts together. */
+    colon: '：',
+    parenOpen: '（',
+    parenClose: '）',
+    dot: ' · ',
   },
   nav: {
     label: '主导航',

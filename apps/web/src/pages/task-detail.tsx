@@ -196,7 +196,8 @@ export function TaskDetail() {
                   <Show when={safeHttpUrl(row().result?.url)}>
                     {(url) => (
                       <p class="alert success">
-                        {t.detail.result}：
+                        {t.detail.result}
+                        {t.app.colon}
                         <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link" translate="no">
                           {url()}
                         </a>
@@ -296,7 +297,8 @@ export function TaskDetail() {
                                     <Show when={e.error}>
                                       {(err) => (
                                         <span class="ev-error">
-                                          {t.errorName[err().code]}：
+                                          {t.errorName[err().code]}
+                                          {t.app.colon}
                                           <Show when={noteIn(err().detail)} fallback={t.errorCode[err().code]}>
                                             {(parts) => <PartsText parts={parts()} />}
                                           </Show>
