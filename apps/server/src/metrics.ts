@@ -47,6 +47,21 @@ export function createMetrics(services: Services): Registry {
       this.set(services.leadership.isLeader ? 1 : 0);
     },
   });
+  // Counters kept by the projector of this process (they grow only while it leads).
+  const projectorCounter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  projectorCounter('zpub_stream_gaps_total', 'Stretches of the event stream trimmed before they were projected (repaired from the live states)', () => services.projector.gaps);
+  projectorCounter('zpub_stream_gap_tasks_repaired_total', 'Task documents rewritten from their live state after a trimmed stretch', () => services.projector.gapTasksRepaired);
+  projectorCounter('zpub_projection_rounds_dropped_total', 'Projection rounds not written because the lease had moved to another process', () => services.projector.roundsDropped);
+  projectorCounter('zpub_task_versions_raised_total', 'Tasks whose live version was raised above MongoDB\'s after Redis lost writes', () => services.projector.reversioned);
   const relayed = new Counter({ name: 'zpub_events_relayed_total', help: 'Task events read from the stream', registers: [registry] });
   const delay = new Histogram({
     name: 'zpub_event_relay_delay_seconds',

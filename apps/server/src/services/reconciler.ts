@@ -12,6 +12,8 @@ const STATE_READS = 500;
 
 export interface ReconcilerOptions {
   intervalMs: number;
+  /** Finishes creates interrupted between MongoDB and Redis (TaskService.finishInterrupted). */
+  finishCreates: (olderThanMs: number) => Promise<number>;
   /** A queued task older than this without a job in the queue is handed back. */
   queuedGraceMs: number;
   workerTimeoutMs: number;
@@ -47,8 +49,13 @@ export class Reconciler {
     this.busy = true;
     let fixed = 0;
     try {
+      // A create in flight takes milliseconds; one older than half an interval was interrupted.
+      fixed += await this.opts.finishCreates(Math.min(5000, this.opts.intervalMs / 2));
       const live = [...this.index.all()].filter((r) => r.status === 'pending' || r.status === 'queued' || r.status === 'running');
-      if (live.length === 0) return 0;
+      if (live.length === 0) {
+        this.repaired += fixed;
+        return fixed;
+      }
       const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
       const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
       const now = Date.now();

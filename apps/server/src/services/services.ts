@@ -28,6 +28,7 @@ import { Reconciler } from './reconciler';
 import { Sessions } from './sessions';
 import { TaskIndex } from './task-index';
 import { TaskService } from './tasks';
+import { pausePoints } from './test-pause';
 import { liveSlots } from './workers';
 
 export interface Services {
@@ -69,7 +70,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
 
   const queue = createQueue(keys, env.REDIS_URL, log, { worker: false });
 
-  const states = new TaskStates(redis, keys);
+  const states = new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN });
+  const pause = pausePoints(env.TEST_PAUSE_DIR, env.NODE_ENV === 'production', log);
   const index = new TaskIndex();
   // Where the stream stands before the snapshot is read: replaying from the projector's
   // checkpoint covers everything MongoDB may not have yet.
@@ -105,7 +107,18 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     },
     log.child({ part: 'dispatcher' }),
   );
-  const projector = new Projector(redis, keys.events, keys.projectorCheckpoint, models, log.child({ part: 'projector' }));
+  const leadership = new Leadership(redis, keys.leader, keys.leaderEpoch, log);
+  const projector = new Projector({
+    redis,
+    keys,
+    models,
+    states,
+    lease: () => leadership.currentLease,
+    holds: (lease) => leadership.holds(lease),
+    pause,
+    log: log.child({ part: 'projector' }),
+  });
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const reconciler = new Reconciler(
     index,
     states,
@@ -114,10 +127,14 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     keys,
     queue,
     () => dispatcher.kick(),
-    { intervalMs: env.RECONCILE_INTERVAL_MS, queuedGraceMs: env.RECONCILE_QUEUED_GRACE_MS, workerTimeoutMs: env.WORKER_TIMEOUT_MS },
+    {
+      intervalMs: env.RECONCILE_INTERVAL_MS,
+      queuedGraceMs: env.RECONCILE_QUEUED_GRACE_MS,
+      workerTimeoutMs: env.WORKER_TIMEOUT_MS,
+      finishCreates: (olderThanMs) => tasks.finishInterrupted(olderThanMs),
+    },
     log.child({ part: 'reconciler' }),
   );
-  const leadership = new Leadership(redis, keys.leader, log);
   leadership.onChange((leader) => {
     dispatcher.setActive(leader);
     projector.setActive(leader);
@@ -131,7 +148,6 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(checkpoint);
 
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, queue, kickDispatcher: () => dispatcher.kick(), log });
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
     useRedisPackage: true,

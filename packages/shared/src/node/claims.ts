@@ -41,7 +41,7 @@ export async function claimAttempt(states: TaskStates, models: Models, req: Clai
   let skipped = 0;
   for (;;) {
     try {
-      await models.TaskClaim.collection.insertOne({
+      await models.TaskClaim.create({
         _id: `${req.taskId}:${attempt}`,
         taskId: new mongoose.Types.ObjectId(req.taskId),
         token,

@@ -154,7 +154,7 @@ const evidenceSchema = new Schema(
  */
 const claimSchema = new Schema(
   {
-    _id: { type: String },
+    _id: { type: String, required: true },
     taskId: { type: Schema.Types.ObjectId, required: true },
     token: { type: String, required: true },
     workerId: { type: String, required: true },
@@ -171,7 +171,7 @@ const claimSchema = new Schema(
  */
 const createJournalSchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId },
+    _id: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     at: { type: Date, required: true },
   },
