@@ -16,10 +16,11 @@ import { readResults, writeResults, type BenchResult } from './lib/report';
 import type { Benchmark } from './lib/types';
 import { memoryBenchmark } from './memory';
 import { publishBenchmark } from './publish';
+import { scaleBenchmark } from './scale';
 import { spaBenchmark } from './spa';
 import { submitBenchmark } from './submit';
 
-const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark];
+const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark, scaleBenchmark];
 const ORDER = BENCHMARKS.map((b) => b.key);
 
 const root = repoRoot();

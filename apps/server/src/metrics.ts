@@ -62,6 +62,13 @@ export function createMetrics(services: Services): Registry {
   projectorCounter('zpub_stream_gap_tasks_repaired_total', 'Task documents rewritten from their live state after a trimmed stretch', () => services.projector.gapTasksRepaired);
   projectorCounter('zpub_projection_rounds_dropped_total', 'Projection rounds not written because the lease had moved to another process', () => services.projector.roundsDropped);
   projectorCounter('zpub_task_versions_raised_total', 'Tasks whose live version was raised above MongoDB\'s after Redis lost writes', () => services.projector.reversioned);
+  const passes = new Histogram({
+    name: 'zpub_dispatch_pass_seconds',
+    help: 'Duration of one dispatcher pass (choosing and queueing the next tasks) on this process',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  services.dispatcher.onPass = (ms) => passes.observe(ms / 1000);
   const relayed = new Counter({ name: 'zpub_events_relayed_total', help: 'Task events read from the stream', registers: [registry] });
   const delay = new Histogram({
     name: 'zpub_event_relay_delay_seconds',

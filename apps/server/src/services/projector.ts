@@ -12,7 +12,7 @@
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
 import { TERMINAL_STATUSES, eventIdFromStreamId, isTerminal, type TaskSummary } from '@zpub/shared';
-import { VERSION_STRIDE, readAfter, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
+import { VERSION_STRIDE, firstEventId, readAfter, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
 
@@ -86,11 +86,8 @@ export class Projector {
         if (!lease) break;
         let from = (await redis.get(keys.projectorCheckpoint)) ?? null;
         if (from) {
-          const trimmed = await maxDeletedId(redis, keys.events);
-          if (trimmed && trimmed > from) {
-            await this.repairGap(from, trimmed, lease);
-            from = trimmed;
-          }
+          const oldest = await trimmedPast(redis, keys.events, from);
+          if (oldest) from = await this.repairGap(from, oldest, lease);
         }
         const events = await readAfter(redis, keys.events, from, READ);
         if (events.length === 0) {
@@ -123,16 +120,16 @@ export class Projector {
   }
 
   /**
-   * The events after `from` up to `trimmed` are gone from the stream. Every task they touched is
-   * in the `changed` set with the time of its last change: its live state is written to MongoDB
-   * (if newer than what MongoDB holds), and projection goes on after `trimmed`.
+   * The events after `from` and before `oldest` are gone from the stream. Every task changed since
+   * `from` is in the `changed` set with the time of its last change: its live state is written to
+   * MongoDB (if newer than what MongoDB holds), and projection goes on from `oldest`.
    */
-  private async repairGap(from: string, trimmed: string, lease: string): Promise<void> {
+  private async repairGap(from: string, oldest: string, lease: string): Promise<string> {
     const { redis, keys, models, states, log } = this.d;
     this.gaps++;
     const sinceMs = Number(from.slice(0, 13));
     const ids = await redis.zRangeByScore(keys.changed, sinceMs, '+inf');
-    log.warn({ checkpoint: from, trimmedUpTo: trimmed, tasks: ids.length }, 'the event stream was trimmed past the projection checkpoint; repairing from the live states');
+    log.warn({ checkpoint: from, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past the projection checkpoint; repairing from the live states');
     let repaired = 0;
     for (let i = 0; i < ids.length; i += CHUNK) {
       if (!(await this.d.holds(lease))) throw new Error('lease lost during a gap repair');
@@ -176,7 +173,9 @@ export class Projector {
     }
     this.gapTasksRepaired += repaired;
     log.warn({ tasks: ids.length, repaired }, 'gap in the event stream repaired from the live states');
-    await this.checkpoint(lease, trimmed);
+    const resume = justBefore(oldest);
+    await this.checkpoint(lease, resume);
+    return resume;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -300,16 +299,24 @@ export function summaryOf(doc: TaskDoc): TaskSummary {
   };
 }
 
-/** The id of the newest entry ever trimmed or deleted from the stream (Redis 7), or null. */
-async function maxDeletedId(redis: RedisClient, key: string): Promise<string | null> {
-  try {
-    const info = (await redis.sendCommand(['XINFO', 'STREAM', key])) as unknown[];
-    const at = info.indexOf('max-deleted-entry-id');
-    const value = at >= 0 ? String(info[at + 1]) : '0-0';
-    return value === '0-0' ? null : eventIdFromStreamId(value);
-  } catch {
-    return null; // no stream yet
-  }
+/**
+ * Whether the stream lost events after `checkpoint` before they were projected: Redis trims from
+ * the oldest end, so while the checkpoint's own entry is still there nothing after it is gone.
+ * When it is gone, the oldest entry kept is returned (everything between was trimmed, or at
+ * worst nothing was, and the repair rewrites documents that were already right).
+ */
+async function trimmedPast(redis: RedisClient, key: string, checkpoint: string): Promise<string | null> {
+  const at = await readAfter(redis, key, justBefore(checkpoint), 1);
+  if (at[0]?.id === checkpoint) return null;
+  const oldest = await firstEventId(redis, key);
+  return oldest !== null && oldest > checkpoint ? oldest : null;
+}
+
+/** The sortable event id just before `id` (events are read strictly after a position). */
+function justBefore(id: string): string {
+  const ms = Number(id.slice(0, 13));
+  const seq = Number(id.slice(14));
+  return seq > 0 ? eventIdFromStreamId(`${ms}-${seq - 1}`) : eventIdFromStreamId(`${ms - 1}-999999`);
 }
 
 function taskUpdate(e: StreamEvent): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
