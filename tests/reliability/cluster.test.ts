@@ -1,7 +1,8 @@
 /**
  * Two server processes behind one port, as a load balancer would put them: each lists and streams
- * the tasks created through the other, and a leader deposed in the middle of a projection round
- * cannot write an older state over what the new leader wrote.
+ * the tasks created through the other, a leader deposed in the middle of a projection round
+ * cannot write an older state over what the new leader wrote, and a server that stood still while
+ * the stream was trimmed past it repairs its rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -43,7 +44,8 @@ beforeAll(async () => {
   const port = await freePort();
   front = `http://127.0.0.1:${port}`;
   // Both servers answer to the one origin browsers use; the first one (the leader) can be paused.
-  stack = await bootStack({ workers: 1, serverEnv: { PUBLIC_ORIGIN: front, TEST_PAUSE_DIR: pauseDir } });
+  // A short stream, so that a server frozen for one batch finds part of it trimmed.
+  stack = await bootStack({ workers: 1, serverEnv: { PUBLIC_ORIGIN: front, TEST_PAUSE_DIR: pauseDir, USER_MAX_RUNNING: '8' }, env: { EVENT_STREAM_MAXLEN: '20' } });
   const secondPort = await freePort();
   const { TEST_PAUSE_DIR: _paused, ...env } = stack.server.env;
   second = await startApp('server', { port: secondPort, label: 'server-2', logFile: join(stack.dir, 'logs', 'server-2.log'), env: { ...env, PORT: String(secondPort) } });
@@ -126,5 +128,31 @@ describe('two servers behind one port', () => {
     const doc = await (await stack.db()).collection('tasks').findOne({ _id: new mongoose.Types.ObjectId(taskId) });
     expect(doc).toMatchObject({ status: 'success', v: final?.v, progress: 100 });
     expect((await via(user, stack.server.url).api.task.byId.query({ id: taskId })).status).toBe('success');
+  });
+
+  it('repairs the rows of a server that stood still while the stream was trimmed past it', async () => {
+    // The first server no longer leads (the test before deposed it): freezing it stops no work.
+    expect(await isLeader(second.url)).toBe(true);
+    const user = await User.register(front);
+    const account = await user.sandboxAccount();
+    const b = via(user, second.url);
+    const rec = b.record();
+    await rec.started;
+    stack.server.signal('SIGSTOP');
+    let ids: string[] = [];
+    try {
+      const batch = await b.api.task.createBatch.mutate({ accountId: account.id, articles: Array.from({ length: 20 }, (_, i) => ({ title: `冻结期间 ${i}`, content: '正文' })) });
+      ids = batch.created.map((c) => c.taskId);
+      await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && isTerminal(e))), 240_000, '20 tasks to end');
+    } finally {
+      stack.server.signal('SIGCONT');
+    }
+    rec.stop();
+    await waitFor(async () => (await readFile(stack.server.logFile, 'utf8')).includes('rows repaired after a gap in the event stream'), 'the first server to repair its rows', 60_000);
+    const page = await via(user, stack.server.url).api.task.list.query({ limit: 50 });
+    expect(page.total).toBe(20);
+    expect(page.items.map((r) => r.status)).toEqual(ids.map(() => 'success'));
+    const metrics = await (await fetch(`${stack.server.url}/metrics`)).text();
+    expect(Number(/^zpub_stream_follower_gaps_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });

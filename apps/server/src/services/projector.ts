@@ -12,7 +12,7 @@
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
 import { TERMINAL_STATUSES, eventIdFromStreamId, isTerminal, type TaskSummary } from '@zpub/shared';
-import { VERSION_STRIDE, firstEventId, readAfter, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
+import { VERSION_STRIDE, justBefore, readAfter, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
 
@@ -297,26 +297,6 @@ export function summaryOf(doc: TaskDoc): TaskSummary {
     batchId: doc.batchId?.toString(),
     createdAt: doc.createdAt.toISOString(),
   };
-}
-
-/**
- * Whether the stream lost events after `checkpoint` before they were projected: Redis trims from
- * the oldest end, so while the checkpoint's own entry is still there nothing after it is gone.
- * When it is gone, the oldest entry kept is returned (everything between was trimmed, or at
- * worst nothing was, and the repair rewrites documents that were already right).
- */
-async function trimmedPast(redis: RedisClient, key: string, checkpoint: string): Promise<string | null> {
-  const at = await readAfter(redis, key, justBefore(checkpoint), 1);
-  if (at[0]?.id === checkpoint) return null;
-  const oldest = await firstEventId(redis, key);
-  return oldest !== null && oldest > checkpoint ? oldest : null;
-}
-
-/** The sortable event id just before `id` (events are read strictly after a position). */
-function justBefore(id: string): string {
-  const ms = Number(id.slice(0, 13));
-  const seq = Number(id.slice(14));
-  return seq > 0 ? eventIdFromStreamId(`${ms}-${seq - 1}`) : eventIdFromStreamId(`${ms - 1}-999999`);
 }
 
 function taskUpdate(e: StreamEvent): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {

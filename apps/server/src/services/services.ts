@@ -80,7 +80,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   for await (const doc of models.Task.find({}).lean().cursor({ batchSize: 1000 })) index.loadDoc(doc);
   log.info({ tasks: index.size, ms: Date.now() - started }, 'task index loaded');
 
-  const hub = new Hub(redis, blocking, keys.events, index, log);
+  const hub = new Hub(redis, blocking, keys, index, { states, models }, log);
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
