@@ -95,7 +95,7 @@ export class Dispatcher {
     if (room <= 0) return;
 
     // Candidates: per user, the best due task that its limits and its account's pacing allow.
-    const users = [...this.index.users()]
+    const users = [...this.index.liveUsers()]
       .filter((u) => (flight.byUser.get(u) ?? 0) < this.opts.userMaxRunning)
       .sort(
         (a, b) =>

@@ -51,7 +51,7 @@ export class Reconciler {
     try {
       // A create in flight takes milliseconds; one older than half an interval was interrupted.
       fixed += await this.opts.finishCreates(Math.min(5000, this.opts.intervalMs / 2));
-      const live = [...this.index.all()].filter((r) => r.status === 'pending' || r.status === 'queued' || r.status === 'running');
+      const live = [...this.index.liveRows()];
       if (live.length === 0) {
         this.repaired += fixed;
         return fixed;
