@@ -77,9 +77,13 @@ describe('the state under failures', () => {
     await stack.sandboxApi.fault({ kind: 'slow-redirect', ms: 6000, times: 3, author: account.name });
     const rec = user.record();
     await rec.started;
-    const batch = await user.api.task.createBatch.mutate({ accountId: account.id, articles: [0, 1, 2].map((i) => article(i, { title: `回滚 ${i}` })) });
+    // Due in a few seconds: the snapshot holds them pending, before any worker claimed them.
+    const due = new Date(Date.now() + 4000).toISOString();
+    const batch = await user.api.task.createBatch.mutate({ accountId: account.id, articles: [0, 1, 2].map((i) => article(i, { title: `回滚 ${i}`, scheduledAt: due })) });
     const ids = batch.created.map((c) => c.taskId);
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id)), 10_000, 'the created events');
     const snapshot = await snapshotRedis();
+    expect(ids.map((id) => rec.of(id).at(-1)?.status)).toEqual(['pending', 'pending', 'pending']);
     await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && e.stage === 'submitted')), 90_000, 'three clicks');
     await new Promise((r) => setTimeout(r, 1500)); // the publish requests reach the sandbox
     await restoreRedis(snapshot);
@@ -92,6 +96,10 @@ describe('the state under failures', () => {
     expect(rows.map((r) => r.status)).toEqual(['success', 'success', 'success']);
     rec.stop();
     for (const id of ids) expect(rec.of(id).filter((e) => e.status === 'success')).toHaveLength(1);
+    // The restored Redis handed attempt 1 out again; MongoDB knew it was taken, so the new claim
+    // became attempt 2, which knew of the click and found the article instead of publishing again.
+    for (const id of ids) expect(rec.of(id).at(-1)).toMatchObject({ status: 'success', attempt: 2, stage: 'duplicate' });
+    expect(await logHas(stack.workers[0]?.logFile ?? '', 'attempt numbers already taken in MongoDB were skipped')).toBe(true);
     const articles = await stack.sandboxApi.articles(account.name);
     expect(articles.map((a) => a.title).sort()).toEqual(['回滚 0', '回滚 1', '回滚 2']);
     // The durable records agree (a server started later lists from them).
