@@ -20,6 +20,8 @@ import type { Connection } from 'mongoose';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
+import { ArticleChecks } from './article-checks';
+import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
 import { Leadership } from './leader';
@@ -42,6 +44,7 @@ export interface Services {
   hub: Hub;
   sessions: Sessions;
   accounts: AccountDirectory;
+  assets: AssetStore;
   tasks: TaskService;
   dispatcher: Dispatcher;
   leadership: Leadership;
@@ -118,7 +121,9 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     pause,
     log: log.child({ part: 'projector' }),
   });
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const assets = new AssetStore(models);
+  const checks = new ArticleChecks(accounts, assets);
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const reconciler = new Reconciler(
     index,
     states,
@@ -176,6 +181,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     hub,
     sessions,
     accounts,
+    assets,
     tasks,
     dispatcher,
     leadership,
