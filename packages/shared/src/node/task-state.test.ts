@@ -141,7 +141,7 @@ describe('TaskStates', () => {
       progress: 40,
       stage: 'editor',
       submittedAt: '',
-      error: '',
+      error: JSON.stringify(taskError('PUBLISH_TIMEOUT')),
       result: '',
     });
     expect(rebuilt).toBe(true);
@@ -153,6 +153,6 @@ describe('TaskStates', () => {
     const moved = await states.reversion('task4', 5 + VERSION_STRIDE, 7 + 2 * VERSION_STRIDE, 'Redis lost writes', summary);
     expect(moved.ok).toBe(true);
     const last = (await readAfter(redis, keys.events, null, 1000)).filter((e) => e.taskId === 'task4').at(-1);
-    expect(last).toMatchObject({ status: 'running', stage: 'editor', progress: 40, attempt: 2, v: 7 + 2 * VERSION_STRIDE, task: summary });
+    expect(last).toMatchObject({ status: 'running', stage: 'editor', progress: 40, attempt: 2, v: 7 + 2 * VERSION_STRIDE, task: summary, error: { code: 'PUBLISH_TIMEOUT' } });
   });
 });

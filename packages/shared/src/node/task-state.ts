@@ -198,11 +198,14 @@ return 1
 // ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 expected version, 5 new version, 6 rest. The state stays as it
 // is; only its version jumps (see VERSION_STRIDE), announced by an event that carries the state.
 const REVERSION = `${HEAD}
-local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'stage')
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'stage', 'error', 'result')
 if not h[1] then return {-1} end
 if tonumber(h[3]) ~= tonumber(ARGV[4]) then return {0} end
 redis.call('HSET', KEYS[1], 'v', ARGV[5])
-return {1, event({ userId = h[4], status = h[1] }, h[2], ARGV[5], h[5], h[6], ARGV[6])}
+local rest = ARGV[6]
+if h[7] and h[7] ~= '' then rest = rest .. ',"error":' .. h[7] end
+if h[8] and h[8] ~= '' then rest = rest .. ',"result":' .. h[8] end
+return {1, event({ userId = h[4], status = h[1] }, h[2], ARGV[5], h[5], h[6], rest)}
 `;
 
 class Script {
