@@ -132,7 +132,10 @@ export class Hub {
   private async repairGap(after: string, oldest: string): Promise<void> {
     const { states, models } = this.repairFrom;
     this.gaps++;
-    const ids = await this.redis.zRangeByScore(this.keys.changed, Number(after.slice(0, 13)), '+inf');
+    // The tasks changed since then, and every task this process still holds as live (one that
+    // ended long ago may have left the `changed` set already).
+    const changed = await this.redis.zRangeByScore(this.keys.changed, Number(after.slice(0, 13)), '+inf');
+    const ids = [...new Set([...changed, ...[...this.index.liveRows()].map((r) => r.id)])];
     this.log.warn({ position: after, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past this process; repairing its rows from the live states');
     const repaired: StreamEvent[] = [];
     for (const id of ids) {

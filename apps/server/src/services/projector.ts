@@ -24,8 +24,11 @@ const READ = 400;
  * 100 statements waits forever for a 101st. Commands stay far below that.
  */
 const CHUNK = 40;
-/** Tasks stay in the `changed` set this long after the checkpoint passed their last change. */
-const CHANGED_KEEP_MS = 60_000;
+/**
+ * Tasks stay in the `changed` set this long after the checkpoint passed their last change, so a
+ * server whose stream follower stood still up to this long can still repair its rows from it.
+ */
+const CHANGED_KEEP_MS = 15 * 60_000;
 
 // KEYS: checkpoint, lease. ARGV: this process's lease, the new checkpoint (a sortable event id).
 const CHECKPOINT = `
