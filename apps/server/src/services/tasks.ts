@@ -534,7 +534,7 @@ export class TaskService {
 }
 
 /** Drops create-journal entries: their tasks are registered in Redis, or removed again. */
-export async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
+async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
   // The journal holds only the creates of the last moments, so `$in` scans a handful of documents.
   if (ids.length > 0) await models.TaskCreate.deleteMany({ _id: { $in: ids } });
 }
