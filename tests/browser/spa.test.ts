@@ -4,23 +4,19 @@
  * three Markdown files on the batch screen and sees all three published; then removes tasks from
  * the list and from a task's page.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '@zpub/devstack';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAppBuilt, launchChromium } from '../support/browser';
 import { bootStack, type TestStack } from '../support/stack';
-
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  expect(readFileSync(join(repoRoot(), 'apps/web/dist/index.html'), 'utf8'), 'apps/web is not built: pnpm --filter @zpub/web build').toContain('<div');
+  expectAppBuilt();
   stack = await bootStack({ workers: 1 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(30_000);
 });

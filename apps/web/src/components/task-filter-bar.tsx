@@ -1,8 +1,11 @@
-/** Filters and sort of the task list; every change goes to the URL (the page reads it back). */
+/**
+ * Filters and sort of the task list; every change goes to the URL (the page reads it back). On a
+ * phone they fold behind one button that says how many are on, so the tasks fill the first screen.
+ */
 import { For, createSignal, Show, createEffect } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
-import { DEFAULT_FILTERS, SORTS, STATUSES, hasFilters, type SortKey, type TaskFilters } from '../lib/filters';
+import { DEFAULT_FILTERS, SORTS, STATUSES, activeFilters, hasFilters, type SortKey, type TaskFilters } from '../lib/filters';
 
 const ID = /^[a-f0-9]{24}$/;
 
@@ -10,6 +13,7 @@ export function TaskFilterBar(props: { filters: TaskFilters; onChange: (next: Ta
   const app = useApp();
   const [batchText, setBatchText] = createSignal(props.filters.batchId);
   const [batchError, setBatchError] = createSignal(false);
+  const [open, setOpen] = createSignal(false);
   createEffect(() => setBatchText(props.filters.batchId));
 
   const update = (patch: Partial<TaskFilters>) => props.onChange({ ...props.filters, ...patch });
@@ -32,7 +36,18 @@ export function TaskFilterBar(props: { filters: TaskFilters; onChange: (next: Ta
   }
 
   return (
-    <form class="filters" aria-label={t.tasks.filters} onSubmit={(e) => e.preventDefault()} data-testid="task-filters">
+    <>
+      <button
+        type="button"
+        class="secondary filters-toggle"
+        data-testid="filters-toggle"
+        aria-expanded={open()}
+        aria-controls="task-filters"
+        onClick={() => setOpen(!open())}
+      >
+        {t.tasks.filtersOn(activeFilters(props.filters))}
+      </button>
+    <form id="task-filters" class="filters" classList={{ folded: !open() }} aria-label={t.tasks.filters} onSubmit={(e) => e.preventDefault()} data-testid="task-filters">
       <fieldset class="status-filter">
         <legend>{t.tasks.status}</legend>
         <For each={STATUSES}>
@@ -114,5 +129,6 @@ export function TaskFilterBar(props: { filters: TaskFilters; onChange: (next: Ta
         </Show>
       </div>
     </form>
+    </>
   );
 }

@@ -260,7 +260,7 @@ export function Batch() {
       <div class="card">
         <h2>{t.batch.list}</h2>
         <Show when={items().length > 0} fallback={<p class="muted">{t.batch.empty}</p>}>
-          <table class="table" data-testid="batch-items">
+          <table class="table stack" data-testid="batch-items">
             <thead>
               <tr>
                 <th scope="col">{t.batch.source}</th>
@@ -288,10 +288,16 @@ export function Batch() {
                       })()}
                       data-result={outcome()?.kind ?? ''}
                     >
-                      <td class="mono small">{item.draft.source}</td>
-                      <td class="break">{item.draft.title ?? '—'}</td>
-                      <td class="small nowrap">{formatBytes(utf8Bytes(item.draft.content))}</td>
-                      <td data-testid="batch-item-check">
+                      <td class="mono small break" data-label={t.batch.source}>
+                        {item.draft.source}
+                      </td>
+                      <td class="break" data-label={t.batch.articleTitle}>
+                        {item.draft.title ?? '—'}
+                      </td>
+                      <td class="small nowrap" data-label={t.batch.size}>
+                        {formatBytes(utf8Bytes(item.draft.content))}
+                      </td>
+                      <td data-testid="batch-item-check" data-label={t.batch.check}>
                         <Show
                           when={outcome()}
                           fallback={
