@@ -28,7 +28,7 @@ let stack: TestStack;
 let browser: Browser;
 let user: User;
 let rec: Recorder;
-const ids = {} as Record<'success' | 'captcha' | 'expired' | 'unconfirmed' | 'pending' | 'cancelled' | 'running' | 'queued', string>;
+const ids = {} as Record<'success' | 'captcha' | 'expired' | 'unconfirmed' | 'pending' | 'cancelled' | 'slow' | 'relay' | 'queued', string>;
 
 const ended = (taskId: string) => (es: TaskEvent[]) => es.some((e) => e.taskId === taskId && ['success', 'failed', 'unconfirmed'].includes(e.status));
 
@@ -44,13 +44,13 @@ beforeAll(async () => {
   await stack.sandboxApi.fault({ kind: 'captcha', author: captcha.name });
   await stack.sandboxApi.fault({ kind: 'no-redirect', publish: false, author: unsure.name });
   await stack.sandboxApi.fault({ kind: 'login-expired', author: expired.name });
-  // Accepted but never live: the worker watches for two minutes (REDIRECT_TIMEOUT_MS below), and
-  // the task stays `running` while the pages that show it are visited.
+  // Accepted but never live: the worker watches for two minutes (REDIRECT_TIMEOUT_MS below) and
+  // the task stays `running` meanwhile; a second one takes over for two more.
   await stack.sandboxApi.fault({ kind: 'no-redirect', publish: false, author: slow.name });
   rec = user.record();
   await rec.started;
 
-  const create = async (accountId: string, title: string, extra: { scheduledAt?: string } = {}) =>
+  const create = async (accountId: string, title: string, extra: { scheduledAt?: string; priority?: 'low' } = {}) =>
     (await user.api.task.create.mutate({ accountId, title, content: `${title}的正文，**加粗**。\n\n- 一\n- 二`, topics: ['编程'], ...extra })).taskId;
   ids.success = await create(writer.id, LONG_TITLE);
   ids.captcha = await create(captcha.id, '遇到验证码的文章');
@@ -62,13 +62,15 @@ beforeAll(async () => {
   await user.api.task.cancel.mutate({ id: ids.cancelled });
   for (const id of [ids.success, ids.captcha, ids.expired, ids.unconfirmed]) await rec.until(ended(id), 180_000, `task ${id} to end`);
 
-  // A worker with one slot, held by the slow task, so the next one waits in the queue.
+  // A worker with one slot, held by the slow tasks one after the other, so a task waits in the
+  // queue behind them (low priority: after both) while the first tests run.
   await stack.workers[0]?.stop();
   await stack.addWorker({ WORKER_CONCURRENCY: '1', REDIRECT_TIMEOUT_MS: '120000', TASK_TIMEOUT_MS: '300000' });
-  ids.running = await create(slow.id, '正在发布的文章');
-  await rec.until((es) => es.some((e) => e.taskId === ids.running && e.stage === 'submitted'), 120_000, 'the slow task to submit');
-  ids.queued = await create(writer.id, '排队中的文章');
-  await waitFor(async () => (await user.api.task.byId.query({ id: ids.queued })).status === 'queued', 'the second task to be queued behind the slow one', 30_000);
+  ids.slow = await create(slow.id, '正在发布的文章');
+  await rec.until((es) => es.some((e) => e.taskId === ids.slow && e.stage === 'submitted'), 120_000, 'the slow task to submit');
+  ids.relay = await create(slow.id, '接着发布的文章');
+  ids.queued = await create(writer.id, '排队中的文章', { priority: 'low' });
+  for (const id of [ids.relay, ids.queued]) await waitFor(async () => (await user.api.task.byId.query({ id })).status === 'queued', 'tasks queued behind the slow one', 30_000);
   browser = await launchChromium();
 });
 
@@ -142,10 +144,17 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
     const found = await walk(async (page, vp, out) => {
       await page.goto(`${stack.urls.app}/tasks`);
       await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('live');
-      for (const [status, id] of Object.entries({ success: ids.success, failed: ids.captcha, unconfirmed: ids.unconfirmed, pending: ids.pending, cancelled: ids.cancelled, running: ids.running, queued: ids.queued })) {
+      for (const [status, id] of Object.entries({ success: ids.success, failed: ids.captcha, unconfirmed: ids.unconfirmed, pending: ids.pending, cancelled: ids.cancelled, queued: ids.queued })) {
         await expect.poll(() => row(page, id).getAttribute('data-status'), { timeout: 30_000 }).toBe(status);
       }
+      const running = page.locator('[data-testid="task-row"][data-status="running"]');
+      await expect.poll(() => running.count(), { timeout: 30_000 }).toBe(1);
+      const runningId = await running.getAttribute('data-task-id');
+      expect([ids.slow, ids.relay]).toContain(runningId);
       out.push(...(await problems(page, vp, '/tasks')));
+      // The first screen shows tasks, not just filters and buttons.
+      const first = await outOfView(page, page.getByTestId('task-row').first());
+      if (first) out.push(`${vp.name} /tasks: the first task ${first}`);
 
       for (const id of Object.values(ids)) {
         const r = row(page, id);
@@ -184,7 +193,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
       }
 
       // The running task's own page, while it runs.
-      await page.goto(`${stack.urls.app}/tasks/${ids.running}`);
+      await page.goto(`${stack.urls.app}/tasks/${runningId}`);
       await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status')).toBe('running');
       await expect.poll(() => page.getByTestId('timeline').getAttribute('data-count')).not.toBe('0');
       out.push(...(await problems(page, vp, '/tasks/<running>')));
