@@ -11,7 +11,11 @@ const schema = z.object({
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3200),
   WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  HEADLESS: booleanFromEnv.default(true),
+  /**
+   * false: a full (headful) Chromium drawing on a private Xvfb display, for sites whose anti-bot
+   * checks turn headless Chromium away (Zhihu's /account/unhuman). Needs Xvfb (Debian: xvfb).
+   */
+  BROWSER_HEADLESS: booleanFromEnv.default(true),
   /** Origins of the real site for accounts on the `zhihu` platform (overridable for staging). */
   ZHIHU_WWW_ORIGIN: z.url().default('https://www.zhihu.com'),
   ZHIHU_ZHUANLAN_ORIGIN: z.url().default('https://zhuanlan.zhihu.com'),

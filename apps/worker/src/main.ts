@@ -7,15 +7,16 @@ const log = createLogger('worker', env.LOG_LEVEL).child({ worker: env.WORKER_ID 
 
 process.on('unhandledRejection', (err) => log.error({ err: (err as Error)?.message ?? String(err) }, 'unhandled rejection'));
 
-const app = await WorkerApp.start(env, log);
+// A worker that cannot launch browsers any more leaves (with code 1), so its supervisor restarts it.
+const app = await WorkerApp.start(env, log, (reason) => void stop(reason, 1));
 
 let stopping = false;
-async function stop(signal: string): Promise<void> {
+async function stop(signal: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
     await app.shutdown(signal);
-    process.exit(0);
+    process.exit(code);
   } catch (err) {
     log.error({ err: (err as Error).message }, 'shutdown failed');
     process.exit(1);

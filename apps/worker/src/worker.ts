@@ -32,6 +32,8 @@ export class WorkerApp {
   private timers: NodeJS.Timeout[] = [];
   private http: Server | null = null;
   private readonly metrics: WorkerMetrics;
+  /** Whether Chromium draws Chinese (a CJK font is installed); null when the check itself failed. */
+  private drawsChinese: boolean | null = null;
   port = 0;
 
   private constructor(
@@ -48,7 +50,8 @@ export class WorkerApp {
     this.metrics = new WorkerMetrics(env.WORKER_CONCURRENCY, () => this.running.size, browsers.stats);
   }
 
-  static async start(env: Env, log: Logger): Promise<WorkerApp> {
+  /** `onFatal`: something the worker cannot recover from by itself (the process should exit and be restarted). */
+  static async start(env: Env, log: Logger, onFatal: (reason: string) => void = () => undefined): Promise<WorkerApp> {
     const keys = redisKeys(env.REDIS_PREFIX);
     const { box } = loadSecretBox({
       key: env.ZPUB_SECRET_KEY,
@@ -62,15 +65,17 @@ export class WorkerApp {
     await Promise.all([redis.connect(), subscriber.connect()]);
     const browsers = await Browsers.launch({
       executablePath: env.CHROMIUM_PATH,
-      headless: env.HEADLESS,
+      headless: env.BROWSER_HEADLESS,
       slots: env.WORKER_CONCURRENCY,
       timeoutMs: env.TASK_TIMEOUT_MS,
       recycleAfter: env.BROWSER_RECYCLE_AFTER,
       nice: env.BROWSER_NICE,
       log,
+      onDisplayLost: onFatal,
     });
     const queue = createQueue(keys, env.REDIS_URL, log, { worker: true, stallInterval: env.STALL_INTERVAL_MS });
     const app = new WorkerApp(env, log, conn, models, redis, subscriber, queue, browsers, new TaskStates(redis, keys));
+    await app.checkFonts();
     await app.begin(keys.cancelChannel, keys.workers, box);
     return app;
   }
@@ -122,6 +127,21 @@ export class WorkerApp {
 
   private workersKey = '';
 
+  /** Publishing works without a CJK font, but failure screenshots then show boxes for Chinese. */
+  private async checkFonts(): Promise<void> {
+    try {
+      this.drawsChinese = await this.browsers.drawsChinese();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not check whether Chromium has a Chinese font');
+      return;
+    }
+    if (!this.drawsChinese) {
+      this.log.warn(
+        'no Chinese (CJK) font: Chromium draws Chinese as boxes, so failure screenshots are unreadable. Install one (Debian: apt-get install fonts-noto-cjk) and restart the worker',
+      );
+    }
+  }
+
   private async checkOwnership(): Promise<void> {
     for (const r of this.running.values()) {
       if (r.controller.signal.aborted) continue;
@@ -156,7 +176,9 @@ export class WorkerApp {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
       } else if (path === '/readyz') {
         const ok = this.redis.isReady && this.conn.readyState === 1 && !this.draining;
-        res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok, draining: this.draining }));
+        // cjkFont is information, not readiness: the worker publishes fine without one.
+        const body = { ok, draining: this.draining, cjkFont: this.drawsChinese, headless: this.env.BROWSER_HEADLESS };
+        res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
       } else if (path === '/metrics') {
         this.metrics.registry.metrics().then(
           (body) => res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body),

@@ -2,6 +2,7 @@
  * The Chromium slots of this worker: a puppeteer-cluster where every task gets a browser context
  * of its own (accounts never share cookies). The browser is restarted after a number of tasks
  * and after a crash; Chromium talks over a pipe, so it exits when this process dies, however.
+ * Headless by default; headful Chromium draws on a private Xvfb display (xvfb.ts).
  */
 import { createRequire } from 'node:module';
 import type { Logger } from '@zpub/shared/node';
@@ -9,6 +10,7 @@ import clusterPkg, { type Cluster as ClusterInstance } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { BrowserRunner } from '../jobs/publish';
 import { keepLowered } from './priority';
+import { VirtualDisplay } from './xvfb';
 
 const { Cluster } = clusterPkg;
 
@@ -110,11 +112,15 @@ function recyclingContext(opts: RecyclingOptions) {
   };
 }
 
+/** Screen size of the virtual display in headful mode: a common desktop one. */
+const SCREEN = { width: 1920, height: 1080 };
+
 export class Browsers implements BrowserRunner {
   private constructor(
     private readonly cluster: ClusterInstance,
     /** Shared with the concurrency class, which counts launches and tasks. */
     readonly stats: BrowserStats,
+    private readonly display: VirtualDisplay | null,
   ) {}
 
   static async launch(opts: {
@@ -125,33 +131,79 @@ export class Browsers implements BrowserRunner {
     recycleAfter: number;
     nice: number;
     log: Logger;
+    /** Headful only: the virtual display went away, so no browser can start any more. */
+    onDisplayLost?: (reason: string) => void;
   }): Promise<Browsers> {
     const stats: BrowserStats = { launches: 0, tasks: 0, closing: false };
-    const cluster = await Cluster.launch({
-      // The declared type names puppeteer's (not installed) classes; the runtime contract is the base class.
-      concurrency: recyclingContext({ recycleAfter: opts.recycleAfter, nice: opts.nice, stats, log: opts.log }) as unknown as number,
-      maxConcurrency: opts.slots,
-      puppeteer,
-      puppeteerOptions: {
-        executablePath: opts.executablePath,
-        headless: opts.headless,
-        pipe: true,
-        // Our own shutdown drains the slots first; puppeteer's handlers would kill Chromium at once.
-        handleSIGTERM: false,
-        handleSIGINT: false,
-        handleSIGHUP: false,
-        // A call into a crashed or hung page fails after this instead of puppeteer's 180 s.
-        protocolTimeout: 30_000,
-        args: CHROMIUM_ARGS,
-        defaultViewport: { width: 1280, height: 900 },
-      } as never,
-      timeout: opts.timeoutMs,
-      // One retry layer only: Bee-Queue decides about retries.
-      retryLimit: 0,
-      monitor: false,
-    });
+    const display = opts.headless
+      ? null
+      : await VirtualDisplay.start({
+          ...SCREEN,
+          onLost: (reason) => {
+            opts.log.error({ reason }, 'the virtual display of headful Chromium is gone');
+            opts.onDisplayLost?.(reason);
+          },
+        });
+    if (display) opts.log.info({ display: display.display, xvfb: display.pid }, 'headful Chromium on a virtual display (Xvfb)');
+    const args = display ? [...CHROMIUM_ARGS, '--ozone-platform=x11', `--display=${display.display}`, `--window-size=${SCREEN.width},${SCREEN.height}`] : CHROMIUM_ARGS;
+    let cluster: ClusterInstance;
+    try {
+      cluster = await Cluster.launch({
+        // The declared type names puppeteer's (not installed) classes; the runtime contract is the base class.
+        concurrency: recyclingContext({ recycleAfter: opts.recycleAfter, nice: opts.nice, stats, log: opts.log }) as unknown as number,
+        maxConcurrency: opts.slots,
+        puppeteer,
+        puppeteerOptions: {
+          executablePath: opts.executablePath,
+          headless: opts.headless,
+          pipe: true,
+          // Our own shutdown drains the slots first; puppeteer's handlers would kill Chromium at once.
+          handleSIGTERM: false,
+          handleSIGINT: false,
+          handleSIGHUP: false,
+          // A call into a crashed or hung page fails after this instead of puppeteer's 180 s.
+          protocolTimeout: 30_000,
+          args,
+          defaultViewport: { width: 1280, height: 900 },
+        } as never,
+        timeout: opts.timeoutMs,
+        // One retry layer only: Bee-Queue decides about retries.
+        retryLimit: 0,
+        monitor: false,
+      });
+    } catch (err) {
+      await display?.stop();
+      throw err;
+    }
     cluster.on('taskerror', (err: Error) => opts.log.debug({ err: err.message }, 'cluster task error'));
-    return new Browsers(cluster, stats);
+    return new Browsers(cluster, stats, display);
+  }
+
+  /**
+   * Whether this Chromium draws Chinese with real glyphs. Without a CJK font every Chinese
+   * character falls back to the same missing-glyph box, so two different characters and a code
+   * point no font has come out pixel for pixel the same. (document.fonts.check cannot tell: it
+   * answers true for any font it does not have to download.)
+   */
+  async drawsChinese(): Promise<boolean> {
+    return this.run((page) =>
+      page.evaluate(() => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 64;
+        canvas.height = 64;
+        const ctx = canvas.getContext('2d', { willReadFrequently: true });
+        if (!ctx) throw new Error('no 2d canvas');
+        const draw = (text: string): Uint8ClampedArray => {
+          ctx.clearRect(0, 0, 64, 64);
+          ctx.font = '48px sans-serif';
+          ctx.fillText(text, 4, 52);
+          return ctx.getImageData(0, 0, 64, 64).data;
+        };
+        const same = (a: Uint8ClampedArray, b: Uint8ClampedArray): boolean => a.every((v, i) => v === b[i]);
+        const zhong = draw('中');
+        return !same(zhong, draw('文')) && !same(zhong, draw('\u{10FFFD}'));
+      }),
+    );
   }
 
   run<T>(fn: (page: Page) => Promise<T>): Promise<T> {
@@ -166,5 +218,6 @@ export class Browsers implements BrowserRunner {
     await this.cluster.idle().catch(() => undefined);
     this.stats.closing = true;
     await this.cluster.close().catch(() => undefined);
+    await this.display?.stop();
   }
 }

@@ -272,7 +272,7 @@ export function classify(err: unknown, submitted: boolean, signal: AbortSignal):
   return as('INTERNAL', `Unexpected error: ${message}`);
 }
 
-async function captureEvidence(page: Page): Promise<Evidence | null> {
+export async function captureEvidence(page: Page): Promise<Evidence | null> {
   // A crashed tab can still say where it was, not what it showed.
   if (page.isClosed()) return { url: redactUrl(page.url()), pageTitle: '', screenshot: null };
   try {
