@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { TaskEvent } from '@zpub/shared';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeFindings, drawnText, expectAppBuilt, launchChromium, overlaps, recordCanvasText, sidewaysScroll, signedInContext } from '../support/browser';
+import { axeFindings, drawnText, dropMarkdownFiles, expectAppBuilt, launchChromium, overlaps, recordCanvasText, sidewaysScroll, signedInContext } from '../support/browser';
 import { User, type Recorder } from '../support/client';
 import { waitFor } from '../support/sandbox';
 import { bootStack, type TestStack } from '../support/stack';
@@ -249,12 +249,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
         { name: `good-${vp.name}.md`, text: `# 批量的一篇 ${vp.name}\n\n正文。` },
         { name: `bad-${vp.name}.md`, text: '' },
       ];
-      const dataTransfer = await page.evaluateHandle((list) => {
-        const dt = new DataTransfer();
-        for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/markdown' }));
-        return dt;
-      }, files);
-      await page.getByTestId('batch-drop').dispatchEvent('drop', { dataTransfer });
+      await dropMarkdownFiles(page, 'batch-drop', files);
       await expect.poll(() => page.getByTestId('batch-item').count()).toBe(2);
       out.push(...(await problems(page, vp, '/batch with two files')));
       await page.getByTestId('batch-submit').click();

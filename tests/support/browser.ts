@@ -71,6 +71,18 @@ export async function axeFindings(page: Page, tags: readonly string[] = WCAG_TAG
   return violations;
 }
 
+/** Drops Markdown files onto the element with `testid`, as from a file manager. */
+export async function dropMarkdownFiles(page: Page, testid: string, files: readonly { name: string; text: string }[]): Promise<void> {
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/markdown' }));
+    return dt;
+  }, files);
+  const zone = page.getByTestId(testid);
+  await zone.dispatchEvent('dragover', { dataTransfer });
+  await zone.dispatchEvent('drop', { dataTransfer });
+}
+
 // ---------- layout ----------
 
 /** Why the page scrolls sideways (the widest elements past the right edge), or null if it does not. */

@@ -62,7 +62,8 @@ export function Stats() {
     });
   });
 
-  // The summary of the range on screen: a new range shows "loading" rather than the old numbers.
+  // Only the summary of the range on screen: after a change of range the chart waits for its
+  // own numbers rather than drawing the old ones in the new bucket size.
   const series = createMemo(() => {
     const s = summary();
     return s && s.range === range() ? throughputSeries(s.perHour, s.since, s.range) : null;
@@ -230,8 +231,10 @@ function throughputOptions(bucket: Bucket): Omit<uPlot.Options, 'width' | 'heigh
   const widths = new Map<string, number>();
   const width = (x: number) => {
     const text = tickLabel(x, bucket);
-    let w = widths.get(text);
-    if (w === undefined) widths.set(text, (w = ctx ? ctx.measureText(text).width : text.length * 8));
+    const known = widths.get(text);
+    if (known !== undefined) return known;
+    const w = ctx ? ctx.measureText(text).width : text.length * 8;
+    widths.set(text, w);
     return w;
   };
   return {
