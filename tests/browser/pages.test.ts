@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { TaskEvent } from '@zpub/shared';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeFindings, drawnText, dropMarkdownFiles, expectAppBuilt, launchChromium, overlaps, recordCanvasText, sidewaysScroll, signedInContext } from '../support/browser';
+import { axeFindings, drawnText, dropMarkdownFiles, launchForSpa, overlaps, recordCanvasText, sidewaysScroll, signedInContext } from '../support/browser';
 import { User, type Recorder } from '../support/client';
 import { waitFor } from '../support/sandbox';
 import { bootStack, type TestStack } from '../support/stack';
@@ -33,7 +33,8 @@ const ids = {} as Record<'success' | 'captcha' | 'expired' | 'unconfirmed' | 'pe
 const ended = (taskId: string) => (es: TaskEvent[]) => es.some((e) => e.taskId === taskId && ['success', 'failed', 'unconfirmed'].includes(e.status));
 
 beforeAll(async () => {
-  expectAppBuilt();
+  // Before the stack: says at once when the SPA is not built.
+  browser = await launchForSpa();
   stack = await bootStack({ workers: 1 });
   user = await User.register(stack.urls.app);
   const writer = await user.sandboxAccount('writer');
@@ -71,7 +72,6 @@ beforeAll(async () => {
   ids.relay = await create(slow.id, '接着发布的文章');
   ids.queued = await create(writer.id, '排队中的文章', { priority: 'low' });
   for (const id of [ids.relay, ids.queued]) await waitFor(async () => (await user.api.task.byId.query({ id })).status === 'queued', 'tasks queued behind the slow one', 30_000);
-  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropMarkdownFiles, expectAppBuilt, launchChromium } from '../support/browser';
+import { dropMarkdownFiles, launchForSpa, signUpWithSandboxAccount } from '../support/browser';
 import { bootStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -14,9 +14,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  expectAppBuilt();
+  browser = await launchForSpa();
   stack = await bootStack({ workers: 1 });
-  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(30_000);
 });
@@ -30,16 +29,7 @@ const row = (title: string) => page.getByTestId('task-row').filter({ hasText: ti
 
 describe('the SPA', () => {
   it('signs up, adds a sandbox account, publishes, and shows the row reaching 100 % with the result link', async () => {
-    await page.goto(`${stack.urls.app}/login?mode=register`);
-    await page.getByTestId('auth-email').fill(`spa${Date.now()}@example.com`);
-    await page.getByTestId('auth-password').fill('a long enough password');
-    await page.getByTestId('auth-submit').click();
-    await expect.poll(() => page.getByTestId('user-email').isVisible()).toBe(true);
-
-    await page.getByTestId('nav-accounts').click();
-    await page.getByTestId('account-name-input').fill('spauser');
-    await page.getByTestId('account-add').click();
-    await expect.poll(() => page.getByTestId('account-row').count()).toBe(1);
+    await signUpWithSandboxAccount(page, stack.urls.app, 'spauser');
 
     await page.getByTestId('nav-compose').click();
     const title = `浏览器里发布 ${Date.now()}`;

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { freePort } from '@zpub/devstack';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAppBuilt, launchChromium, signedInContext } from '../support/browser';
+import { launchForSpa, signedInContext } from '../support/browser';
 import { User } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
 import { sleep } from './helpers';
@@ -34,14 +34,14 @@ let taskId: string;
 let waitingTaskId: string;
 
 beforeAll(async () => {
-  expectAppBuilt();
+  // Before the stack: says at once when the SPA is not built.
+  browser = await launchForSpa();
   stack = await bootStack({ workers: 0 });
   alice = await User.register(stack.urls.app);
   const account = await alice.api.account.create.mutate({ platform: 'sandbox', name: ACCOUNT_NAME, cookies: 'z_c0=sandbox-xss' });
   taskId = (await alice.api.task.create.mutate({ accountId: account.id, title: TITLE, content: BODY })).taskId;
   await alice.api.task.create.mutate({ accountId: account.id, title: TITLE_2, content: '正文' });
   waitingTaskId = (await alice.api.task.create.mutate({ accountId: account.id, title: '等着', content: '正文', scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).taskId;
-  browser = await launchChromium();
 });
 
 afterAll(async () => {

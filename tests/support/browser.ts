@@ -1,7 +1,7 @@
 /**
- * The built SPA in a real Chromium (playwright-core driving /usr/bin/chromium): launching it, a tab
- * signed in with a session cookie, and what a person with a screen reader or a phone would meet
- * there (axe-core's findings, sideways scrolling, what a chart draws).
+ * The built SPA in a real Chromium (playwright-core driving /usr/bin/chromium): the steps every
+ * browser suite starts with, and what a person with a screen reader or a phone would meet there
+ * (axe-core's findings, sideways scrolling, what a chart draws).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,23 +9,27 @@ import { join } from 'node:path';
 import { repoRoot } from '@zpub/devstack';
 import type { AxeResults, RunOptions } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Throws a message that says what to do when apps/web has not been built. */
-export function expectAppBuilt(): void {
-  const index = join(repoRoot(), 'apps/web/dist/index.html');
-  let html = '';
-  try {
-    html = readFileSync(index, 'utf8');
-  } catch {
-    // Reported below with the command that builds it.
-  }
-  if (!html.includes('<div')) throw new Error('apps/web is not built: pnpm --filter @zpub/web build');
+/** Chromium, after checking that the SPA the server hosts has been built. */
+export async function launchForSpa(): Promise<Browser> {
+  expect(readFileSync(join(repoRoot(), 'apps/web/dist/index.html'), 'utf8'), 'apps/web is not built: pnpm --filter @zpub/web build').toContain('<div');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+/** Signs up through the form and adds a sandbox account named `account` on the accounts page. */
+export async function signUpWithSandboxAccount(page: Page, appUrl: string, account: string): Promise<void> {
+  await page.goto(`${appUrl}/login?mode=register`);
+  await page.getByTestId('auth-email').fill(`${account}${Date.now()}@example.com`);
+  await page.getByTestId('auth-password').fill('a long enough password');
+  await page.getByTestId('auth-submit').click();
+  await expect.poll(() => page.getByTestId('user-email').isVisible()).toBe(true);
+  await page.getByTestId('nav-accounts').click();
+  await page.getByTestId('account-name-input').fill(account);
+  await page.getByTestId('account-add').click();
+  await expect.poll(() => page.getByTestId('account-row').count()).toBe(1);
 }
 
 /** A browser context that carries `cookie`'s session (a `zpub_sid=...` header value). */

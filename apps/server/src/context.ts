@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
+import { authenticate, credentialOf } from './principal';
 import type { Services } from './services/services';
-import { SESSION_COOKIE, readCookie } from './services/sessions';
 
 export interface SessionUser {
   id: string;
@@ -56,8 +56,8 @@ export function clientIp(req: IncomingMessage, trustProxy: number): string {
 
 export function contextFactory(services: Services) {
   return async ({ req, res }: CreateHTTPContextOptions): Promise<Context> => {
-    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const user = sid ? await services.sessions.lookup(sid) : null;
-    return createContextInner({ services, user, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
+    const principal = await authenticate(services, req);
+    const sid = credentialOf(req)?.sid ?? null;
+    return createContextInner({ services, user: principal?.user ?? null, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
   };
 }

@@ -112,6 +112,8 @@ export const REJECTION_CODES = [
   'INVALID_COLUMN',
   'INVALID_COVER',
   'INVALID_OPTION',
+  /** The body or cover names an uploaded image (`/assets/<sha256>`) the user never uploaded. */
+  'UNKNOWN_IMAGE',
   'INVALID_ARTICLE',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];

@@ -20,6 +20,8 @@ import type { Connection } from 'mongoose';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
+import { ArticleChecks } from './article-checks';
+import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
 import { Leadership } from './leader';
@@ -41,6 +43,7 @@ export interface Services {
   hub: Hub;
   sessions: Sessions;
   accounts: AccountDirectory;
+  assets: AssetStore;
   tasks: TaskService;
   dispatcher: Dispatcher;
   leadership: Leadership;
@@ -131,7 +134,9 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(checkpoint);
 
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, queue, kickDispatcher: () => dispatcher.kick(), log });
+  const assets = new AssetStore(models);
+  const checks = new ArticleChecks(accounts, assets);
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), log });
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
     useRedisPackage: true,
@@ -160,6 +165,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     hub,
     sessions,
     accounts,
+    assets,
     tasks,
     dispatcher,
     leadership,

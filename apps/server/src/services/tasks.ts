@@ -19,7 +19,9 @@ import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
+import { fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
+import type { ArticleChecks } from './article-checks';
 import type { TaskIndex, TaskRow } from './task-index';
 import { deleteTaskDocs } from './projector';
 import { toView } from './task-index';
@@ -31,6 +33,7 @@ export interface TaskServiceDeps {
   states: TaskStates;
   index: TaskIndex;
   accounts: AccountDirectory;
+  checks: ArticleChecks;
   queue: BeeQueue;
   kickDispatcher: () => void;
   log: Logger;
@@ -60,6 +63,8 @@ export class TaskService {
 
   async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
     const account = await this.d.accounts.owned(userId, accountId);
+    const problem = await this.d.checks.forSubmission(userId, account.id)(article);
+    if (problem) throw fieldRefusal(problem.field, problem.message, problem.code);
     const [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
     if (!taskId) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The task was not saved' });
     return { taskId, status: 'pending' };
@@ -69,11 +74,14 @@ export class TaskService {
     const account = await this.d.accounts.owned(userId, accountId);
     const valid: { index: number; article: ArticleInput }[] = [];
     const rejected: CreateBatchOutput['rejected'] = [];
-    articles.forEach((value, index) => {
-      const check = checkArticle(value);
-      if (check.ok) valid.push({ index, article: check.article });
-      else rejected.push({ index, code: check.code, message: check.message });
-    });
+    const check = this.d.checks.forSubmission(userId, account.id);
+    for (const [index, value] of articles.entries()) {
+      const parsed = checkArticle(value);
+      const problem = parsed.ok ? await check(parsed.article) : null;
+      if (!parsed.ok) rejected.push({ index, code: parsed.code, message: parsed.message });
+      else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}` });
+      else valid.push({ index, article: parsed.article });
+    }
     if (valid.length === 0) return { batchId: null, total: articles.length, created: [], rejected };
     const batchId = new Types.ObjectId().toString();
     const ids = await this.save(
@@ -283,9 +291,11 @@ export class TaskService {
 
   async byId(userId: string, id: string): Promise<TaskDetail> {
     const row = await this.owned(userId, id);
-    const [content, timeline] = await Promise.all([
+    const [content, timeline, options] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
+      // The Zhihu settings never change after creation, so rows and events do not carry them.
+      this.d.models.Task.findById(id).select('column cover statement commentPermission').lean(),
     ]);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
@@ -308,7 +318,15 @@ export class TaskService {
       });
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { ...toView(row), content: content?.content ?? '', events };
+    return {
+      ...toView(row),
+      column: options?.column ?? undefined,
+      cover: options?.cover ?? undefined,
+      statement: options?.statement ?? undefined,
+      commentPermission: options?.commentPermission ?? undefined,
+      content: content?.content ?? '',
+      events,
+    };
   }
 
   async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
