@@ -22,6 +22,8 @@ const VIEWPORTS = [
 type Viewport = (typeof VIEWPORTS)[number];
 
 const DAY = 86_400_000;
+/** Pages load chunks and data on a busy machine: waits are generous, never a verdict on speed. */
+const SLOW = { timeout: 30_000 };
 const LONG_TITLE = '一个很长的标题：在手机上也要能看清楚它的状态、进度和链接，不能把整页撑宽 ' + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 let stack: TestStack;
@@ -143,12 +145,12 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
   it('the task list shows every status, each row with title, status, progress and link; the running task\'s page', async () => {
     const found = await walk(async (page, vp, out) => {
       await page.goto(`${stack.urls.app}/tasks`);
-      await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('live');
+      await expect.poll(() => page.getByTestId('connection').getAttribute('data-state'), SLOW).toBe('live');
       for (const [status, id] of Object.entries({ success: ids.success, failed: ids.captcha, unconfirmed: ids.unconfirmed, pending: ids.pending, cancelled: ids.cancelled, queued: ids.queued })) {
-        await expect.poll(() => row(page, id).getAttribute('data-status'), { timeout: 30_000 }).toBe(status);
+        await expect.poll(() => row(page, id).getAttribute('data-status'), SLOW).toBe(status);
       }
       const running = page.locator('[data-testid="task-row"][data-status="running"]');
-      await expect.poll(() => running.count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => running.count(), SLOW).toBe(1);
       const runningId = await running.getAttribute('data-task-id');
       expect([ids.slow, ids.relay]).toContain(runningId);
       out.push(...(await problems(page, vp, '/tasks')));
@@ -181,7 +183,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
         await toggle.click();
         expect(await toggle.getAttribute('aria-expanded')).toBe('true');
         await page.getByTestId('filter-status-failed').check();
-        await expect.poll(() => page.getByTestId('task-row').count()).toBe(2);
+        await expect.poll(() => page.getByTestId('task-row').count(), SLOW).toBe(2);
         out.push(...(await problems(page, vp, '/tasks with the filters open')));
         await toggle.click();
         expect(await filters.isVisible()).toBe(false);
@@ -194,8 +196,8 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
 
       // The running task's own page, while it runs.
       await page.goto(`${stack.urls.app}/tasks/${runningId}`);
-      await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status')).toBe('running');
-      await expect.poll(() => page.getByTestId('timeline').getAttribute('data-count')).not.toBe('0');
+      await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status'), SLOW).toBe('running');
+      await expect.poll(() => page.getByTestId('timeline').getAttribute('data-count'), SLOW).not.toBe('0');
       out.push(...(await problems(page, vp, '/tasks/<running>')));
     });
     expect(found).toEqual([]);
@@ -206,11 +208,11 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
       for (const id of [ids.captcha, ids.unconfirmed, ids.pending, ids.success]) {
         await page.goto(`${stack.urls.app}/tasks/${id}`);
         await page.getByTestId('detail-title').waitFor();
-        await expect.poll(() => page.getByTestId('timeline').getAttribute('data-count')).not.toBe('0');
+        await expect.poll(() => page.getByTestId('timeline').getAttribute('data-count'), SLOW).not.toBe('0');
         if (id === ids.captcha) {
           const shot = page.getByTestId('evidence-screenshot');
           await shot.scrollIntoViewIfNeeded();
-          await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+          await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), SLOW).toBe(true);
           expect(await page.getByTestId('task-error').getAttribute('data-code')).toBe('CAPTCHA_REQUIRED');
         }
         out.push(...(await problems(page, vp, `/tasks/<${await page.getByTestId('detail-status').getAttribute('data-status')}>`)));
@@ -250,10 +252,10 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
         { name: `bad-${vp.name}.md`, text: '' },
       ];
       await dropMarkdownFiles(page, 'batch-drop', files);
-      await expect.poll(() => page.getByTestId('batch-item').count()).toBe(2);
+      await expect.poll(() => page.getByTestId('batch-item').count(), SLOW).toBe(2);
       out.push(...(await problems(page, vp, '/batch with two files')));
       await page.getByTestId('batch-submit').click();
-      await expect.poll(() => page.getByTestId('batch-result').getAttribute('data-created')).toBe('1');
+      await expect.poll(() => page.getByTestId('batch-result').getAttribute('data-created'), SLOW).toBe('1');
       out.push(...(await problems(page, vp, '/batch sent')));
     });
     expect(found).toEqual([]);
@@ -262,7 +264,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
   it('accounts, one of them expired', async () => {
     const found = await walk(async (page, vp, out) => {
       await page.goto(`${stack.urls.app}/accounts`);
-      await expect.poll(() => page.getByTestId('account-row').count()).toBe(5);
+      await expect.poll(() => page.getByTestId('account-row').count(), SLOW).toBe(5);
       expect(await page.locator('[data-testid="account-row"][data-state="expired"]').count()).toBe(1);
       out.push(...(await problems(page, vp, '/accounts')));
       await page.locator('[data-testid="account-row"]').first().getByTestId('account-remove').click();
@@ -274,7 +276,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
   it('workers', async () => {
     const found = await walk(async (page, vp, out) => {
       await page.goto(`${stack.urls.app}/workers`);
-      await expect.poll(() => page.locator('[data-testid="worker-row"][data-alive="true"]').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-testid="worker-row"][data-alive="true"]').count(), SLOW).toBe(1);
       out.push(...(await problems(page, vp, '/workers')));
     });
     expect(found).toEqual([]);
@@ -283,7 +285,7 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
   it('statistics: hours for a day, days for a week and a month, and no chart label on another', async () => {
     const found = await walk(async (page, vp, out) => {
       await page.goto(`${stack.urls.app}/stats`);
-      await expect.poll(() => page.getByTestId('stats-total').textContent()).not.toBe(null);
+      await expect.poll(() => page.getByTestId('stats-total').textContent(), SLOW).not.toBe(null);
       out.push(...(await problems(page, vp, '/stats')));
       for (const [range, axisLabel] of [
         ['24h', /^(\d{2}:\d{2}|\d{1,2}\/\d{1,2})$/],
@@ -292,10 +294,10 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
         ['365d', /^\d{1,2}\/\d{1,2}$/],
       ] as const) {
         await page.getByTestId('stats-range').selectOption(range);
-        await expect.poll(() => page.getByTestId('chart-throughput').getAttribute('data-bucket')).toBe(range === '24h' ? 'hour' : 'day');
+        await expect.poll(() => page.getByTestId('chart-throughput').getAttribute('data-bucket'), SLOW).toBe(range === '24h' ? 'hour' : 'day');
         // The time axis: what a person reads under the chart (hours, or days).
         const timeLabels = async () => (await drawnText(page, '[data-testid="chart-throughput"]')).texts.filter((t) => /[:/]/.test(t.text));
-        await expect.poll(async () => (await timeLabels()).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(range === '365d' ? 1 : 3);
+        await expect.poll(async () => (await timeLabels()).length, SLOW).toBeGreaterThanOrEqual(range === '365d' ? 1 : 3);
         const drawn = await drawnText(page, '[data-testid="chart-throughput"]');
         const labels = await timeLabels();
         for (const l of labels) expect(l.text, `${range} axis label`).toMatch(axisLabel);
