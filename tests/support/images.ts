@@ -1,6 +1,8 @@
-/** Real image files for tests: PNGs drawn on demand, and the smallest valid GIF and WebP. */
+/** Images for the suites: real PNGs drawn on demand or fixed, a web server for "remote" images, and uploaded assets. */
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -33,4 +35,33 @@ export const WEBP_1X1 = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4
 
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Three distinct 1x1 PNGs (orange, blue, green): distinct bytes, distinct MD5s. */
+export const PNG = {
+  orange: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN4FiACAANqAUtdHURSAAAAAElFTkSuQmCC', 'base64'),
+  blue: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGMQqXgGAAIWAXPzjgjsAAAAAElFTkSuQmCC', 'base64'),
+  green: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGPQOBEFAAJmAUtMKhSdAAAAAElFTkSuQmCC', 'base64'),
+} as const;
+
+export const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+
+export interface ImageServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A web server for "remote" images: `/<name>.png` for each PNG above. */
+export async function serveImages(): Promise<ImageServer> {
+  const server = createServer((req, res) => {
+    const name = /^\/(\w+)\.png$/.exec(req.url ?? '')?.[1] as keyof typeof PNG | undefined;
+    const bytes = name ? PNG[name] : undefined;
+    if (bytes) res.writeHead(200, { 'Content-Type': 'image/png' }).end(bytes);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
