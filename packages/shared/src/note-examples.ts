@@ -8,6 +8,7 @@ import { NOTES, type NoteCode, type NoteParams } from './notes';
 
 export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   claimed: { worker: 'worker-1' },
+  claimedAgain: { taken: 2, worker: 'worker-3', attempt: 3 },
   loggedIn: { name: '张三' },
   imagesHosted: { count: 3 },
   editorFilled: { layout: 'today' },
@@ -29,6 +30,9 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   scheduled: { at: '2026-11-28T09:00:00.000Z' },
   unscheduled: {},
   removedByUser: {},
+  registeredLate: {},
+  reannounced: {},
+  repairedAfterGap: {},
   tabCrashed: {},
   taskMissing: {},
   titleLength: { chars: 120, max: 100 },

@@ -52,6 +52,7 @@ const button = text;
 export const NOTES = {
   // --- steps of an attempt (event notes) ---
   claimed: z.object({ worker: text }),
+  claimedAgain: z.object({ taken: count, worker: text, attempt: count }),
   loggedIn: z.object({ name: text }),
   imagesHosted: z.object({ count }),
   editorFilled: z.object({ layout: z.enum(['today', 'legacy']) }),
@@ -74,6 +75,9 @@ export const NOTES = {
   scheduled: z.object({ at: text }),
   unscheduled: z.object({}),
   removedByUser: z.object({}),
+  registeredLate: z.object({}),
+  reannounced: z.object({}),
+  repairedAfterGap: z.object({}),
   // --- why an attempt stopped (error details) ---
   tabCrashed: z.object({}),
   taskMissing: z.object({}),
@@ -155,6 +159,7 @@ const CONTROLS_EN = { column: 'column', statement: 'creation statement', comment
 
 export const NOTE_EN: NoteTexts = {
   claimed: (p) => tx`started by worker ${p.worker}`,
+  claimedAgain: (p) => tx`attempt ${p.taken} was already taken before Redis lost its latest writes; started by worker ${p.worker} as attempt ${p.attempt}`,
   loggedIn: (p) => tx`logged in as ${p.name}`,
   imagesHosted: (p) => tx`${p.count} ${p.count === 1 ? tx`image` : tx`images`} on Zhihu's image host`,
   editorFilled: (p) => tx`title and body filled (${p.layout === 'today' ? tx`today's editor` : tx`legacy editor`})`,
@@ -176,6 +181,9 @@ export const NOTE_EN: NoteTexts = {
   scheduled: (p) => tx`scheduled for ${time(p.at)}`,
   unscheduled: () => tx`schedule removed`,
   removedByUser: () => tx`removed by the user`,
+  registeredLate: () => tx`saved before a crash; registration finished by the reconciler`,
+  reannounced: () => tx`Redis had lost recent changes of this task; its live state is announced again`,
+  repairedAfterGap: () => tx`state repaired after the event stream was trimmed`,
   tabCrashed: () => tx`The browser tab crashed (Chromium: "Page crashed!")`,
   taskMissing: () => tx`The task record is missing`,
   titleLength: (p) => tx`The title has ${p.chars} characters; Zhihu takes at most ${p.max}`,

@@ -90,7 +90,7 @@ export function BatchItemsTable(props: {
   onRemove: (uid: number) => void;
 }) {
   return (
-    <table class="table" data-testid="batch-items">
+    <table class="table stack" data-testid="batch-items">
       <thead>
         <tr>
           <th scope="col">{t.batch.source}</th>
@@ -113,20 +113,20 @@ export function BatchItemsTable(props: {
             };
             return (
               <tr data-testid="batch-item" data-source={row.draft.source} data-ok={check()?.ok ? 'true' : 'false'} data-code={code()} data-result={outcome()?.kind ?? ''}>
-                <td class="mono small" translate="no">
+                <td class="mono small break" data-label={t.batch.source} translate="no">
                   {row.draft.source}
                 </td>
-                <td class="break" translate={row.draft.title ? 'no' : undefined}>
+                <td class="break" data-label={t.batch.articleTitle} translate={row.draft.title ? 'no' : undefined}>
                   {row.draft.title ?? '—'}
                 </td>
-                <td class="small nowrap">
+                <td class="small nowrap" data-label={t.batch.size}>
                   {formatBytes(utf8Bytes(row.draft.content))}
                   <Show when={props.imagesOf(row.uid) > 0}>
                     <br />
                     <span class="muted">{t.batch.imagesOf(props.imagesOf(row.uid))}</span>
                   </Show>
                 </td>
-                <td data-testid="batch-item-check">
+                <td data-testid="batch-item-check" data-label={t.batch.check}>
                   <Verdict check={check()} outcome={outcome()} />
                 </td>
                 <td>
