@@ -249,8 +249,14 @@ describe('tasks that name uploaded images', () => {
     });
     expect(res.created.map((c) => c.index)).toEqual([0, 3]);
     expect(res.rejected).toEqual([
-      { index: 1, code: 'UNKNOWN_IMAGE', message: `content: the body names an image you never uploaded: ${unknown}; upload it first (POST /assets)` },
-      { index: 2, code: 'UNKNOWN_IMAGE', message: `cover: ${unknown} is not an image you uploaded; upload the cover first (POST /assets)` },
+      {
+        index: 1,
+        code: 'UNKNOWN_IMAGE',
+        message: `content: the body names an image you never uploaded: ${unknown}; upload it first (POST /assets)`,
+        field: 'content',
+        params: { images: [unknown] },
+      },
+      { index: 2, code: 'UNKNOWN_IMAGE', message: `cover: ${unknown} is not an image you uploaded; upload the cover first (POST /assets)`, field: 'cover', params: { images: [unknown] } },
     ]);
     const titles = await Promise.all(res.created.map(async (c) => (await alice.api.task.byId.query({ id: c.taskId })).title));
     expect(titles).toEqual(['好的一篇', '也是好的']);

@@ -28,9 +28,9 @@ describe('batches', () => {
     expect(res.total).toBe(500);
     expect(res.created).toHaveLength(497);
     expect(res.rejected).toEqual([
-      { index: 7, code: 'TITLE_REQUIRED', message: 'title: Title is empty' },
-      { index: 250, code: 'TITLE_TOO_LONG', message: expect.stringContaining('at most 100 characters') },
-      { index: 499, code: 'TOO_MANY_TOPICS', message: expect.stringContaining('At most 3 topics') },
+      { index: 7, code: 'TITLE_REQUIRED', message: 'title: Title is empty', field: 'title' },
+      { index: 250, code: 'TITLE_TOO_LONG', message: expect.stringContaining('at most 100 characters'), field: 'title' },
+      { index: 499, code: 'TOO_MANY_TOPICS', message: expect.stringContaining('At most 3 topics'), field: 'topics' },
     ]);
     expect(res.created.map((c) => c.index)).not.toContain(7);
     const listed = await user.api.task.list.query({ batchId: res.batchId ?? undefined, limit: 100 });

@@ -53,13 +53,13 @@ describe('remove', () => {
     // Another user's remove finds nothing to remove and changes nothing.
     const other = await User.register(stack.urls.app);
     const foreign = await other.api.task.removeMany.mutate({ ids: [failed] });
-    expect(foreign).toEqual({ changed: [], skipped: [{ id: failed, reason: 'No such task' }] });
+    expect(foreign).toEqual({ changed: [], skipped: [{ id: failed, reason: 'No such task', code: 'NOT_FOUND' }] });
     expect((await expectRefusal(other.api.task.remove.mutate({ id: failed }))).code).toBe('NOT_FOUND');
 
     const before = await user.api.task.list.query({ limit: 100 });
     const res = await user.api.task.removeMany.mutate({ ids: [failed, waiting] });
     expect(res.changed).toEqual([failed]);
-    expect(res.skipped).toEqual([{ id: waiting, reason: expect.stringMatching(/^Cannot remove a task that is pending: cancel it first/) }]);
+    expect(res.skipped).toEqual([{ id: waiting, reason: expect.stringMatching(/^Cannot remove a task that is pending: cancel it first/), code: 'TASK_STATE', status: 'pending' }]);
 
     // Gone from the answer of every read, at once.
     expect((await expectRefusal(user.api.task.byId.query({ id: failed }))).code).toBe('NOT_FOUND');

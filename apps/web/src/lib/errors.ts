@@ -122,54 +122,34 @@ function fieldProblems(data: ErrorData): Record<string, string> {
   return fields;
 }
 
-function byAppCode(appCode: string, data: ErrorData, retryAfterS: number | null): string | null {
-  const params = isRecord(data.params) ? data.params : {};
-  switch (appCode) {
-    case 'RATE_LIMITED':
-      return t.api.tooMany(retryAfterS);
-    case 'TASK_STATE':
-      return wrongState(params.action, params.status);
-    case 'EMAIL_TAKEN':
-      return t.auth.emailTaken;
-    case 'WRONG_CREDENTIALS':
-      return t.auth.wrongCredentials;
-    case 'WRONG_PASSWORD':
-      return t.api.wrongPassword;
-    case 'COOKIES_INVALID':
-      return t.accounts.cookieInvalid;
-    case 'CHECK_PENDING':
-      return t.accounts.checkPending;
-    case 'CHECK_UNDECIDED':
-      return t.accounts.checkUndecided;
-    default:
-      return null;
-  }
-}
+type Say = (facts: { params: Record<string, unknown>; retryAfterS: number | null; path: string }) => string;
 
-function byCode(code: string | null, path: string, retryAfterS: number | null): string {
-  switch (code) {
-    case 'UNAUTHORIZED':
-      return t.api.unauthorized;
-    case 'FORBIDDEN':
-      return t.api.forbidden;
-    case 'NOT_FOUND':
-      return path.startsWith('task.') ? t.api.taskNotFound : path.startsWith('account.') ? t.api.accountNotFound : t.api.notFound;
-    case 'CONFLICT':
-      return t.api.conflict;
-    case 'TOO_MANY_REQUESTS':
-      return t.api.tooMany(retryAfterS);
-    case 'BAD_REQUEST':
-      return t.api.badRequest;
-    case 'PAYLOAD_TOO_LARGE':
-      return t.api.tooLarge;
-    case 'SERVICE_UNAVAILABLE':
-      return t.api.unavailable;
-    case 'INTERNAL_SERVER_ERROR':
-      return t.api.internal;
-    default:
-      return t.api.unknown;
-  }
-}
+const entry = (table: Record<string, Say>, key: string | null): Say | undefined => (key !== null && Object.hasOwn(table, key) ? table[key] : undefined);
+
+/** What each app code says (the server's `data.appCode`, with its `data.params`). */
+const BY_APP_CODE: Record<string, Say> = {
+  RATE_LIMITED: (f) => t.api.tooMany(f.retryAfterS),
+  TASK_STATE: (f) => wrongState(f.params.action, f.params.status),
+  EMAIL_TAKEN: () => t.auth.emailTaken,
+  WRONG_CREDENTIALS: () => t.auth.wrongCredentials,
+  WRONG_PASSWORD: () => t.api.wrongPassword,
+  COOKIES_INVALID: () => t.accounts.cookieInvalid,
+  CHECK_PENDING: () => t.accounts.checkPending,
+  CHECK_UNDECIDED: () => t.accounts.checkUndecided,
+};
+
+/** What each tRPC code says when no app code says more; `path` names the procedure. */
+const BY_CODE: Record<string, Say> = {
+  UNAUTHORIZED: () => t.api.unauthorized,
+  FORBIDDEN: () => t.api.forbidden,
+  NOT_FOUND: (f) => (f.path.startsWith('task.') ? t.api.taskNotFound : f.path.startsWith('account.') ? t.api.accountNotFound : t.api.notFound),
+  CONFLICT: () => t.api.conflict,
+  TOO_MANY_REQUESTS: (f) => t.api.tooMany(f.retryAfterS),
+  BAD_REQUEST: () => t.api.badRequest,
+  PAYLOAD_TOO_LARGE: () => t.api.tooLarge,
+  SERVICE_UNAVAILABLE: () => t.api.unavailable,
+  INTERNAL_SERVER_ERROR: () => t.api.internal,
+};
 
 export function describeError(err: unknown): Problem {
   const data = dataOf(err);
@@ -182,9 +162,8 @@ export function describeError(err: unknown): Problem {
   const retryAfterS = typeof data.retryAfterS === 'number' ? data.retryAfterS : null;
   const fields = fieldProblems(data);
   const named = Object.values(fields);
-  const message =
-    named.length > 0
-      ? named.join(t.api.joinProblems)
-      : ((appCode ? byAppCode(appCode, data, retryAfterS) : null) ?? byCode(code, typeof data.path === 'string' ? data.path : '', retryAfterS));
+  const facts = { params: isRecord(data.params) ? data.params : {}, retryAfterS, path: typeof data.path === 'string' ? data.path : '' };
+  const say = entry(BY_APP_CODE, appCode) ?? entry(BY_CODE, code);
+  const message = named.length > 0 ? named.join(t.api.joinProblems) : say ? say(facts) : t.api.unknown;
   return { message, fields, code, appCode, retryAfterS };
 }
