@@ -69,6 +69,13 @@ describe('task.create with Zhihu settings', () => {
     expect(r.message).toBe(
       'column: "c_9999" is not one of this account\'s columns: c_1001 (前端笔记), c_1002 (读书). If the column is new, verify the account again to refresh the list',
     );
+    // The same, as facts a client says in its own language.
+    const columns = [
+      { id: 'c_1001', title: '前端笔记' },
+      { id: 'c_1002', title: '读书' },
+    ];
+    expect(r.params).toEqual({ column: 'c_9999', columns });
+    expect(r.issues).toEqual([{ path: 'column', code: 'custom', params: { reason: 'INVALID_COLUMN', column: 'c_9999', columns } }]);
     expect(await taskCount(accountId)).toBe(before);
   });
 

@@ -151,10 +151,12 @@ describe('publishing one article', () => {
     const empty = await expectRefusal(user.api.task.create.mutate({ accountId: account.id, title: '  ', content: 'x' }));
     expect(empty).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
     expect(empty.message).toContain('title: Title is empty');
+    expect(empty.issues).toEqual([{ path: 'title', code: 'too_small', minimum: 1, origin: 'string' }]);
 
     const long = await expectRefusal(user.api.task.create.mutate({ accountId: account.id, title: '长'.repeat(101), content: 'x' }));
     expect(long.code).toBe('BAD_REQUEST');
     expect(long.message).toContain('at most 100 characters');
+    expect(long.issues).toEqual([{ path: 'title', code: 'custom', params: { reason: 'tooLong', maximum: 100 } }]);
 
     const unknown = await expectRefusal(user.api.task.create.mutate({ accountId: '0123456789abcdef01234567', title: 't', content: 'x' }));
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'No such account' });
@@ -169,6 +171,7 @@ describe('publishing one article', () => {
     expect(cookies.message).toMatch(/Cookie 1|no z_c0/);
     const noLogin = await expectRefusal(user.api.account.create.mutate({ platform: 'zhihu', name: 'x', cookies: '_xsrf=abc; d_c0=1' }));
     expect(noLogin.message).toContain('no z_c0');
+    expect(noLogin).toMatchObject({ appCode: 'COOKIES_INVALID', issues: [{ path: 'cookies', code: 'custom' }] });
 
     expect(await db.collection('tasks').countDocuments()).toBe(before);
     expect((await user.api.account.list.query()).length).toBe(accountsBefore);

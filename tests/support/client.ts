@@ -4,7 +4,7 @@
  */
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@zpub/server';
-import type { TaskEvent } from '@zpub/shared';
+import type { InputIssue, TaskEvent } from '@zpub/shared';
 import { EventSource } from 'eventsource';
 
 export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -134,14 +134,31 @@ function summarize(events: TaskEvent[]): string {
     .join(', ');
 }
 
-/** The code a refused call carries: tRPC's (BAD_REQUEST…) and ours (RATE_LIMITED…). */
-export function refusal(err: unknown): { code: string; appCode: string | null; message: string; status: number } {
-  if (!(err instanceof TRPCClientError)) throw err;
-  const data = err.data as { code?: string; appCode?: string | null; httpStatus?: number } | undefined;
-  return { code: data?.code ?? 'UNKNOWN', appCode: data?.appCode ?? null, message: err.message, status: data?.httpStatus ?? 0 };
+export interface Refusal {
+  code: string;
+  appCode: string | null;
+  message: string;
+  status: number;
+  /** What a client says in its own language from: each field's issue code and limits, the app code's facts. */
+  issues: InputIssue[] | null;
+  params: Record<string, unknown> | null;
 }
 
-export async function expectRefusal(p: Promise<unknown>): Promise<ReturnType<typeof refusal>> {
+/** The code a refused call carries: tRPC's (BAD_REQUEST…) and ours (RATE_LIMITED…). */
+export function refusal(err: unknown): Refusal {
+  if (!(err instanceof TRPCClientError)) throw err;
+  const data = err.data as { code?: string; appCode?: string | null; httpStatus?: number; issues?: InputIssue[] | null; params?: Record<string, unknown> | null } | undefined;
+  return {
+    code: data?.code ?? 'UNKNOWN',
+    appCode: data?.appCode ?? null,
+    message: err.message,
+    status: data?.httpStatus ?? 0,
+    issues: data?.issues ?? null,
+    params: data?.params ?? null,
+  };
+}
+
+export async function expectRefusal(p: Promise<unknown>): Promise<Refusal> {
   try {
     await p;
   } catch (err) {

@@ -33,6 +33,8 @@ describe('errors in Chinese, from codes only', () => {
     expect(said({ path: 'scheduledAt', code: 'custom', params: { reason: 'tooFar' } })).toBe('定时发布需在一年以内');
     expect(said({ path: 'statement', code: 'invalid_value' })).toBe('创作声明取值无效');
     expect(said({ path: 'somethingNew', code: 'weird' })).toBe('somethingNew无效');
+    // A check of the server's own, named by its app code.
+    expect(said({ path: 'cookies', code: 'custom', params: { reason: 'COOKIES_INVALID' } })).toBe(zhCN.accounts.cookieInvalid);
   });
 
   it('says how long to wait when rate limited', () => {

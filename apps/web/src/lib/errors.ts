@@ -115,8 +115,9 @@ function fieldProblems(data: ErrorData): Record<string, string> {
   for (const issue of issues) {
     const name = issue.path.split('.')[0] ?? '';
     if (!name || name in fields) continue;
-    const reason = issue.params?.reason;
-    const own = typeof reason === 'string' ? articleProblemText(reason, name, issue.params ?? {}) : null;
+    // A check of the server's own names its app code as the reason, with its facts.
+    const reason = typeof issue.params?.reason === 'string' ? issue.params.reason : null;
+    const own = reason ? (articleProblemText(reason, name, issue.params ?? {}) ?? entry(BY_APP_CODE, reason)?.({ params: issue.params ?? {}, retryAfterS: null, path: '' })) : undefined;
     fields[name] = own ?? t.api.fieldProblem(fieldName(name), issueText(issue));
   }
   return fields;
