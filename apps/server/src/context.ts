@@ -1,17 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
+import { authenticate, credentialOf, type Credential } from './principal';
 import type { Services } from './services/services';
-import { SESSION_COOKIE, readCookie } from './services/sessions';
 
 export interface SessionUser {
   id: string;
   email: string;
-  sessionId: string;
+  /** The stored session's hash; null when the request came with an API token. */
+  sessionId: string | null;
 }
 
 export interface Context {
   services: Services;
   user: SessionUser | null;
+  /** How the request tried to identify itself, whether or not that worked. */
+  credential: Credential['kind'] | null;
   /** The raw session id from the cookie (never logged, never returned). */
   sid: string | null;
   ip: string;
@@ -23,6 +26,7 @@ export interface Context {
 export function createContextInner(opts: {
   services: Services;
   user?: SessionUser | null;
+  credential?: Credential['kind'] | null;
   sid?: string | null;
   ip?: string;
   req?: IncomingMessage | null;
@@ -31,6 +35,7 @@ export function createContextInner(opts: {
   return {
     services: opts.services,
     user: opts.user ?? null,
+    credential: opts.credential ?? (opts.user ? 'session' : null),
     sid: opts.sid ?? null,
     ip: opts.ip ?? '127.0.0.1',
     req: opts.req ?? null,
@@ -56,8 +61,9 @@ export function clientIp(req: IncomingMessage, trustProxy: number): string {
 
 export function contextFactory(services: Services) {
   return async ({ req, res }: CreateHTTPContextOptions): Promise<Context> => {
-    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const user = sid ? await services.sessions.lookup(sid) : null;
-    return createContextInner({ services, user, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
+    const credential = credentialOf(req);
+    const principal = await authenticate(services, req, credential);
+    const sid = credential?.kind === 'session' ? credential.sid : null;
+    return createContextInner({ services, user: principal?.user ?? null, credential: credential?.kind ?? null, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
   };
 }

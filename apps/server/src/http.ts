@@ -12,9 +12,9 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { contextFactory } from './context';
 import { createMetrics } from './metrics';
+import { authenticate, carriesAuthorization } from './principal';
 import { appRouter } from './routers/_app';
 import type { Services } from './services/services';
-import { SESSION_COOKIE, readCookie } from './services/sessions';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': [
@@ -90,8 +90,7 @@ export function crossSite(req: IncomingMessage, publicOrigin: string): boolean {
 
 /** The screenshot of a task's last failed attempt, to its owner only (anyone else: 404). */
 async function serveEvidence(services: Services, req: IncomingMessage, res: ServerResponse, taskId: string): Promise<void> {
-  const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
-  const user = sid ? await services.sessions.lookup(sid) : null;
+  const user = (await authenticate(services, req))?.user;
   const row = services.index.get(taskId);
   if (!user || !row || row.userId !== user.id) return send(res, 404, '{"error":"not found"}');
   const doc = await services.models.Evidence.findById(`${taskId}:${row.attempt}`).lean();
@@ -176,7 +175,9 @@ export function createHttpServer(services: Services): Server {
       return send(res, 400, '{"error":"bad request"}');
     }
     if (path.startsWith('/trpc/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && crossSite(req, env.PUBLIC_ORIGIN)) {
+      // A request with its own Authorization header (an API token) is never judged by the cookie.
+      const ambient = !carriesAuthorization(req);
+      if (ambient && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && crossSite(req, env.PUBLIC_ORIGIN)) {
         log.warn({ origin: req.headers.origin, site: req.headers['sec-fetch-site'], path }, 'cross-site request refused');
         return refuse(res, 403, 'FORBIDDEN', 'Cross-site requests are not accepted; use the app at its own address', 'CROSS_SITE');
       }

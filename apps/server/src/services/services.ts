@@ -20,6 +20,8 @@ import type { Connection } from 'mongoose';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
+import { ApiTokens } from './api-tokens';
+import { ArticleGuard } from './article-guard';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
 import { Leadership } from './leader';
@@ -40,6 +42,7 @@ export interface Services {
   index: TaskIndex;
   hub: Hub;
   sessions: Sessions;
+  tokens: ApiTokens;
   accounts: AccountDirectory;
   tasks: TaskService;
   dispatcher: Dispatcher;
@@ -82,6 +85,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
+  const tokens = new ApiTokens(models, redis, subscriber, keys.tokenRevokedChannel, log);
+  await tokens.start();
 
   let slots = 4;
   const refreshSlots = async () => {
@@ -131,7 +136,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(checkpoint);
 
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, queue, kickDispatcher: () => dispatcher.kick(), log });
+  const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, guard, queue, kickDispatcher: () => dispatcher.kick(), log });
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
     useRedisPackage: true,
@@ -159,6 +165,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     index,
     hub,
     sessions,
+    tokens,
     accounts,
     tasks,
     dispatcher,

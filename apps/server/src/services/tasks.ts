@@ -19,7 +19,9 @@ import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
+import { AppError } from '../trpc';
 import type { AccountDirectory } from './accounts';
+import type { ArticleGuard } from './article-guard';
 import type { TaskIndex, TaskRow } from './task-index';
 import { deleteTaskDocs } from './projector';
 import { toView } from './task-index';
@@ -31,6 +33,7 @@ export interface TaskServiceDeps {
   states: TaskStates;
   index: TaskIndex;
   accounts: AccountDirectory;
+  guard: ArticleGuard;
   queue: BeeQueue;
   kickDispatcher: () => void;
   log: Logger;
@@ -60,7 +63,15 @@ export class TaskService {
 
   async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
     const account = await this.d.accounts.owned(userId, accountId);
-    const [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+    const { claim, busy } = await this.d.guard.claim(userId, article.articleId ? [article.articleId] : []);
+    const problem = busy.values().next().value;
+    if (problem !== undefined) throw new AppError('CONFLICT', problem, 'ARTICLE_BUSY');
+    let taskId: string | undefined;
+    try {
+      [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+    } finally {
+      await this.d.guard.settle(claim, new Map(article.articleId && taskId ? [[article.articleId, taskId]] : []));
+    }
     if (!taskId) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The task was not saved' });
     return { taskId, status: 'pending' };
   }
@@ -74,19 +85,39 @@ export class TaskService {
       if (check.ok) valid.push({ index, article: check.article });
       else rejected.push({ index, code: check.code, message: check.message });
     });
-    if (valid.length === 0) return { batchId: null, total: articles.length, created: [], rejected };
+    const { claim, busy } = await this.d.guard.claim(userId, valid.flatMap((v) => (v.article.articleId ? [v.article.articleId] : [])));
+    const free = valid.filter((v) => {
+      const problem = v.article.articleId === undefined ? undefined : busy.get(v.article.articleId);
+      if (problem !== undefined) rejected.push({ index: v.index, code: 'ARTICLE_BUSY', message: `articleId: ${problem}` });
+      return problem === undefined;
+    });
+    rejected.sort((a, b) => a.index - b.index);
+    if (free.length === 0) {
+      await this.d.guard.release(claim);
+      return { batchId: null, total: articles.length, created: [], rejected };
+    }
     const batchId = new Types.ObjectId().toString();
-    const ids = await this.save(
-      userId,
-      account.id,
-      account.platform,
-      valid.map((v) => v.article),
-      batchId,
-    );
+    let ids: string[] = [];
+    try {
+      ids = await this.save(
+        userId,
+        account.id,
+        account.platform,
+        free.map((v) => v.article),
+        batchId,
+      );
+    } finally {
+      const taskOf = new Map<string, string>();
+      free.forEach((v, i) => {
+        const taskId = ids[i];
+        if (v.article.articleId && taskId) taskOf.set(v.article.articleId, taskId);
+      });
+      await this.d.guard.settle(claim, taskOf);
+    }
     return {
       batchId,
       total: articles.length,
-      created: ids.map((taskId, i) => ({ taskId, index: valid[i]?.index ?? -1 })),
+      created: ids.map((taskId, i) => ({ taskId, index: free[i]?.index ?? -1 })),
       rejected,
     };
   }
@@ -169,6 +200,8 @@ export class TaskService {
           cover: a.cover,
           statement: a.statement,
           commentPermission: a.commentPermission,
+          articleId: a.articleId,
+          mode: a.mode ?? 'publish',
           status: 'pending' as const,
           progress: 0,
           stage: 'created' as const,
@@ -283,9 +316,11 @@ export class TaskService {
 
   async byId(userId: string, id: string): Promise<TaskDetail> {
     const row = await this.owned(userId, id);
-    const [content, timeline] = await Promise.all([
+    const [content, timeline, target] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
+      // Which article and how: fixed at creation, so rows and events do not carry them.
+      this.d.models.Task.findById(id).select('articleId mode').lean(),
     ]);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
@@ -308,7 +343,13 @@ export class TaskService {
       });
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { ...toView(row), content: content?.content ?? '', events };
+    return {
+      ...toView(row),
+      articleId: target?.articleId ?? undefined,
+      mode: target?.mode ?? 'publish',
+      content: content?.content ?? '',
+      events,
+    };
   }
 
   async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
@@ -332,13 +373,24 @@ export class TaskService {
 
   async retry(userId: string, id: string): Promise<{ status: TaskStatus }> {
     await this.owned(userId, id);
-    const res = await this.change(id, {
-      from: RETRYABLE_STATUSES,
-      to: 'pending',
-      stage: 'created',
-      message: 'retry requested',
-      set: { jobId: '' },
-    });
+    // A retried update must not race another task on the same article either.
+    const target = await this.d.models.Task.findById(id).select('articleId').lean();
+    const articleId = target?.articleId ?? undefined;
+    const { claim, busy } = await this.d.guard.claim(userId, articleId ? [articleId] : [], id);
+    const problem = busy.values().next().value;
+    if (problem !== undefined) throw new AppError('CONFLICT', problem, 'ARTICLE_BUSY');
+    let res: Awaited<ReturnType<TaskService['change']>> | undefined;
+    try {
+      res = await this.change(id, {
+        from: RETRYABLE_STATUSES,
+        to: 'pending',
+        stage: 'created',
+        message: 'retry requested',
+        set: { jobId: '' },
+      });
+    } finally {
+      await this.d.guard.settle(claim, new Map(articleId && res?.ok ? [[articleId, id]] : []));
+    }
     if (!res.ok) throw refused('retry', res.status, 'failed, cancelled or unconfirmed');
     this.d.kickDispatcher();
     return { status: 'pending' };
