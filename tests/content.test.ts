@@ -1,22 +1,52 @@
 /**
- * A Markdown article with every construct Zhihu's editor takes goes through the real editor (paste
- * into Draft.js, the editor's own cleaning, publish) and each construct is in the stored article
- * and on its public page.
+ * What an article carries reaches Zhihu intact: every Markdown construct through the real editor
+ * (paste into Draft.js, the editor's own cleaning, publish); every image re-hosted on the image
+ * host before anything is published; and the Zhihu settings (topics, column, cover, creation
+ * statement, comment permission) on the stored article, in both editor layouts.
  */
-import type { TaskEvent } from '@zpub/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOG, type TaskEvent } from '@zpub/shared';
+import { Types } from 'mongoose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { User } from './support/client';
+import { PNG, md5, serveImages, type ImageServer } from './support/images';
+import { LAYOUTS } from './support/sandbox';
 import { bootStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
+let images: ImageServer;
 
 beforeAll(async () => {
-  stack = await bootStack({ workers: 1 });
+  [stack, images] = await Promise.all([bootStack({ workers: 1 }), serveImages()]);
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await Promise.all([stack?.stop(), images?.close()]);
 });
+
+// Today's Zhihu unless a test says otherwise.
+afterEach(async () => {
+  await stack?.sandboxApi.config({ layout: 'today' });
+});
+
+const ended = (e: TaskEvent) => ['success', 'failed', 'unconfirmed'].includes(e.status);
+
+/** Submits one article through the API and waits for its end; returns its events. */
+async function run(user: User, input: Parameters<User['api']['task']['create']['mutate']>[0]): Promise<{ taskId: string; events: TaskEvent[] }> {
+  const rec = user.record();
+  await rec.started;
+  const { taskId } = await user.api.task.create.mutate(input);
+  await rec.until((es) => es.some((e) => e.taskId === taskId && ended(e)), 200_000, 'the task to end');
+  rec.stop();
+  return { taskId, events: rec.of(taskId) };
+}
+
+/** The hosted copy an <img src> names, checked byte for byte against what the article asked for. */
+async function expectHosted(src: string, bytes: Buffer): Promise<void> {
+  expect(src).toBe(`${stack.urls.sandbox}/v2-${md5(bytes)}.png`);
+  const res = await fetch(src);
+  expect(res.status).toBe(200);
+  expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+}
 
 const FIXTURE = [
   '## 二级标题',
@@ -97,10 +127,111 @@ describe('content', () => {
     const stored = articles[0]?.html ?? '';
     expectEveryConstruct(stored);
 
-    // The public page a reader opens carries the same article.
-    const page = await (await fetch(final?.result?.url ?? '')).text();
+    // The article page, as the account's session sees it, carries the same article.
+    const page = await (await stack.sandboxApi.articlePage(final?.result?.url ?? '', account.name)).text();
     expect(page).toContain(title);
     expect(page).toContain('eeimg');
     expect(page).toContain('<figcaption>示意图</figcaption>');
+  });
+});
+
+describe('images', () => {
+  it('re-hosts a remote image and an uploaded one before anything else, and the article names the hosted copies', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const uploaded = await user.uploadImage(PNG.blue);
+    const remote = `${images.url}/orange.png`;
+    const content = [`![远程图](${remote})`, '', '中间一段。', '', `![本地图](${uploaded})`, '', '![已在知乎](https://picx.zhimg.com/v2-abc_r.jpg)'].join('\n');
+    const { events } = await run(user, { accountId: account.id, title: `带图 ${Date.now()}`, content, topics: ['摄影'] });
+    expect(events.at(-1)?.status).toBe('success');
+    const stages = events.map((e) => e.stage);
+    expect(stages.indexOf('images')).toBeGreaterThan(stages.indexOf('login'));
+    expect(stages.indexOf('images')).toBeLessThan(stages.indexOf('editor'));
+    expect(events.find((e) => e.stage === 'images')?.message).toMatch(/^2 images/);
+
+    const [article] = await stack.sandboxApi.articles(account.name);
+    const srcs = [...(article?.html ?? '').matchAll(/<img [^>]*src="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(srcs).toHaveLength(3);
+    await expectHosted(srcs[0] ?? '', PNG.orange);
+    await expectHosted(srcs[1] ?? '', PNG.blue);
+    // An image already on Zhihu's image host is left alone.
+    expect(srcs[2]).toBe('https://picx.zhimg.com/v2-abc_r.jpg');
+    expect(article?.html).not.toContain(images.url);
+    expect(article?.html).not.toContain('/assets/');
+    expect(article?.html).toContain('<figcaption>本地图</figcaption>');
+  });
+
+  it('fails IMAGE_UPLOAD_FAILED before the editor is touched when uploads keep failing; nothing is published', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    await stack.sandboxApi.fault({ kind: 'image-upload-failed', author: account.name });
+    const { taskId, events } = await run(user, { accountId: account.id, title: '图片传不上去', content: `![图](${images.url}/green.png)` });
+    const final = events.at(-1);
+    expect(final).toMatchObject({ status: 'failed', attempt: 3, error: { code: 'IMAGE_UPLOAD_FAILED', retryable: true } });
+    expect(final?.error?.message).toContain(ERROR_CATALOG.IMAGE_UPLOAD_FAILED.hint);
+    expect(events.filter((e) => e.stage === 'retrying').map((e) => e.error?.code)).toEqual(['IMAGE_UPLOAD_FAILED', 'IMAGE_UPLOAD_FAILED']);
+    // Never past the images: no editor filled, no click.
+    for (const stage of ['images', 'editor', 'submitted']) expect(events.map((e) => e.stage)).not.toContain(stage);
+    expect(await stack.sandboxApi.articles(account.name)).toEqual([]);
+    expect((await user.api.task.byId.query({ id: taskId })).evidence?.screenshot).toBe(true);
+  });
+
+  it('retries an upload that failed once and publishes, once', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    await stack.sandboxApi.fault({ kind: 'image-upload-failed', times: 1, author: account.name });
+    const { events } = await run(user, { accountId: account.id, title: '第二次传上去了', content: `![图](${images.url}/green.png)` });
+    expect(events.find((e) => e.stage === 'retrying')?.error).toMatchObject({ code: 'IMAGE_UPLOAD_FAILED', retryable: true });
+    expect(events.at(-1)).toMatchObject({ status: 'success', attempt: 2 });
+    const articles = await stack.sandboxApi.articles(account.name);
+    expect(articles).toHaveLength(1);
+    await expectHosted(/<img [^>]*src="([^"]+)"/.exec(articles[0]?.html ?? '')?.[1] ?? '', PNG.green);
+  });
+});
+
+describe('Zhihu settings', () => {
+  it.each(LAYOUTS)('puts topics, column, cover, creation statement and comment permission on the stored article (%s editor)', async (layout) => {
+    await stack.sandboxApi.config({ layout });
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    // The login check reads the account's columns from Zhihu and keeps them on the account.
+    await user.api.account.verify.mutate({ id: account.id });
+    const db = await stack.db();
+    const stored = await db.collection('accounts').findOne({ _id: new Types.ObjectId(account.id) });
+    const columns = (stored?.columns ?? []) as { id: string; title: string }[];
+    expect(columns.map((c) => c.title)).toEqual([`${account.name} 的专栏`, `${account.name} 的读书笔记`]);
+    const column = columns[1];
+    const cover = await user.uploadImage(PNG.green);
+
+    const title = `全部设置 ${layout} ${Date.now()}`;
+    const { taskId, events } = await run(user, {
+      accountId: account.id,
+      title,
+      content: '正文。',
+      topics: ['编程', '写作', '量子纠缠'],
+      column: column?.id,
+      cover,
+      statement: 'ai_creation',
+      commentPermission: 'nobody',
+    });
+    expect(events.at(-1)?.status).toBe('success');
+    expect(events.find((e) => e.stage === 'images')?.message).toMatch(/^1 image /);
+    const [article] = await stack.sandboxApi.articles(account.name);
+    expect(article).toMatchObject({ title, topics: ['编程', '写作', '量子纠缠'], column, statement: 'ai_creation', commentPermission: 'nobody' });
+    await expectHosted(article?.cover ?? '', PNG.green);
+    // What the worker read them from: the task as the server saved it.
+    const task = await db.collection('tasks').findOne({ _id: new Types.ObjectId(taskId) });
+    expect(task).toMatchObject({ column: column?.id, cover, statement: 'ai_creation', commentPermission: 'nobody' });
+  });
+
+  it('fails, without publishing or retrying, when the column is not one of the account’s', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const { events } = await run(user, { accountId: account.id, title: '别人的专栏', content: '正文。', topics: ['编程'], column: 'c_1000000000000000001' });
+    const final = events.at(-1);
+    expect(final).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'PUBLISH_REJECTED', retryable: false } });
+    expect(final?.error?.message).toContain('c_1000000000000000001');
+    expect(events.map((e) => e.stage)).not.toContain('submitted');
+    expect(await stack.sandboxApi.articles(account.name)).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 /**
- * Every fault the sandbox can show, against the real stack and Chromium: each task ends with the
- * right status, code and retryable flag, keeps evidence a person can look at, says what to do, and
- * never leaves two articles for one task. Faults are scoped to each test's own account.
+ * Every fault the sandbox can show, in both editor layouts (today's one-click editor and the legacy
+ * dialog), against the real stack and Chromium: each task ends with the right status, code and
+ * retryable flag, keeps evidence a person can look at, says what to do, and never leaves two
+ * articles for one task. Faults are scoped to each test's own account; the layout is switched
+ * through the sandbox's config hook, one stack for the file.
  */
 import { ERROR_CATALOG, type ErrorCode, type TaskDetail, type TaskEvent } from '@zpub/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from './support/client';
-import { waitFor, type SandboxArticle } from './support/sandbox';
+import { LAYOUTS, waitFor, type Layout, type SandboxArticle } from './support/sandbox';
 import { bootStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -19,6 +21,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** The heavier variants (every attempt failing, a manual round, long waits) run in one layout only. */
+const once = (layout: Layout) => layout === 'today';
 
 /** The worker's bound on one screenshot. */
 const MAX_SCREENSHOT_BYTES = 200_000;
@@ -52,7 +57,7 @@ async function actor(): Promise<Actor> {
 }
 
 /** Submits one article with the faults switched on for this account only, and waits for its end. */
-async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor; title?: string } = {}): Promise<Run> {
+async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor; title?: string; content?: string } = {}): Promise<Run> {
   const who = opts.who ?? (await actor());
   for (const f of opts.faults ?? []) await stack.sandboxApi.fault({ ...f, author: who.account.name });
   const rec = who.user.record();
@@ -61,7 +66,7 @@ async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor;
   const { taskId } = await who.user.api.task.create.mutate({
     accountId: who.account.id,
     title: opts.title ?? `故障 ${(opts.faults ?? []).map((f) => f.kind).join('+') || '无'} ${Date.now()}`,
-    content: '第一段，带 **粗体**。\n\n第二段。',
+    content: opts.content ?? '第一段，带 **粗体**。\n\n第二段。',
     topics: opts.topics ?? ['编程'],
   });
   await rec.until((es) => es.some((e) => e.taskId === taskId && isEnd(e)), 200_000, 'the task to end');
@@ -138,189 +143,220 @@ function expectRetriedThenPublished(r: Run, code: ErrorCode): void {
   expect(r.final.attempt).toBe(2);
 }
 
-describe('login-expired', () => {
-  it('fails LOGIN_EXPIRED, marks the account expired, and fails the next task at once without a browser', async () => {
-    // Only one use: a later task that opened a browser would get through and publish.
-    const r = await publish({ faults: [{ kind: 'login-expired', times: 1 }] });
-    expectFailure(r, 'LOGIN_EXPIRED', false);
-    expect(r.final.attempt).toBe(1);
-    expect(r.articles).toHaveLength(0);
-    await expectEvidence(r, { screenshot: true, path: /^\/api\/v4\/me$/ });
-
-    const accounts = await r.user.api.account.list.query();
-    expect(accounts.find((a) => a.id === r.account.id)?.state).toBe('expired');
-
-    const next = await publish({ who: r });
-    expectFailure(next, 'LOGIN_EXPIRED', false);
-    expect(next.events.map((e) => e.stage)).toEqual(['created', 'failed']);
-    expect(next.events.some((e) => e.stage === 'browser')).toBe(false);
-    expect(next.articles).toHaveLength(0);
-  });
-});
-
-describe('refusals that a retry cannot help', () => {
-  it.each([
-    { kind: 'captcha', code: 'CAPTCHA_REQUIRED' as const, path: undefined },
-    { kind: 'phone-binding', code: 'PHONE_BINDING_REQUIRED' as const, path: undefined },
-    // The screenshot shows the editor that changed.
-    { kind: 'editor-changed', code: 'EDITOR_CHANGED' as const, path: /^\/write$/ },
-  ])('$kind fails $code, not retried, nothing published', async ({ kind, code, path }) => {
-    const r = await publish({ faults: [{ kind }] });
-    expectFailure(r, code, false);
-    expect(r.final.attempt).toBe(1);
-    expect(r.articles).toHaveLength(0);
-    await expectEvidence(r, { screenshot: true, ...(path ? { path } : {}) });
-  });
-});
-
-describe('risk-after-publish', () => {
-  it('ends success when the public page proves the article live, never failed, one article', async () => {
-    const r = await publish({ faults: [{ kind: 'risk-after-publish' }] });
-    expect(r.final.status).not.toBe('failed');
-    // The sandbox keeps the article public, so the third check proves it.
-    expectPublishedOnce(r);
-    expect(r.final.attempt).toBe(1);
-    expect(r.final.message).toContain('40362');
-  });
-});
-
-describe('topic-required', () => {
-  it('fails TOPIC_REQUIRED without topics, and the same account publishes once topics are given', async () => {
-    const r = await publish({ faults: [{ kind: 'topic-required' }], topics: [] });
-    expectFailure(r, 'TOPIC_REQUIRED', false);
-    expect(r.articles).toHaveLength(0);
-    await expectEvidence(r, { screenshot: true });
-
-    const withTopics = await publish({ who: r, topics: ['编程'] });
-    expectPublishedOnce(withTopics);
-  });
-});
-
-describe('toast-error', () => {
-  it('is PUBLISH_REJECTED and retryable: retried until it succeeds, with one article', async () => {
-    const r = await publish({ faults: [{ kind: 'toast-error', times: 1 }] });
-    expectRetriedThenPublished(r, 'PUBLISH_REJECTED');
+describe.each(LAYOUTS)('%s editor', (layout) => {
+  beforeAll(async () => {
+    await stack.sandboxApi.config({ layout });
   });
 
-  it('fails PUBLISH_REJECTED once the automatic retries are used up, nothing published', async () => {
-    const r = await publish({ faults: [{ kind: 'toast-error' }] });
-    expectFailure(r, 'PUBLISH_REJECTED', true);
-    expect(r.final.attempt).toBe(3);
-    expect(r.articles).toHaveLength(0);
-    await expectEvidence(r, { screenshot: true });
+  describe('login-expired', () => {
+    it('fails LOGIN_EXPIRED, marks the account expired, and fails the next task at once without a browser', async () => {
+      // Only one use: a later task that opened a browser would get through and publish.
+      const r = await publish({ faults: [{ kind: 'login-expired', times: 1 }] });
+      expectFailure(r, 'LOGIN_EXPIRED', false);
+      expect(r.final.attempt).toBe(1);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true, path: /^\/api\/v4\/me$/ });
 
-    // A retry by hand gets its own automatic retries; the evidence kept stays at three attempts.
-    const rec = r.user.record();
-    await rec.started;
-    await r.user.api.task.retry.mutate({ id: r.taskId });
-    await rec.until((es) => es.some((e) => e.taskId === r.taskId && e.attempt === 6 && isEnd(e)), 120_000, 'the second round to end');
-    rec.stop();
-    expect(rec.of(r.taskId).at(-1)).toMatchObject({ status: 'failed', error: { code: 'PUBLISH_REJECTED' } });
-    const db = await stack.db();
-    const kept = await db.collection('evidence').find({ taskId: new Types.ObjectId(r.taskId) }).toArray();
-    expect(kept.map((d) => d.attempt).sort()).toEqual([4, 5, 6]);
-    expect(await stack.sandboxApi.articles(r.account.name)).toHaveLength(0);
-  });
-});
+      const accounts = await r.user.api.account.list.query();
+      expect(accounts.find((a) => a.id === r.account.id)?.state).toBe('expired');
 
-describe('slow-redirect', () => {
-  it('waits for an article page that comes late', async () => {
-    const r = await publish({ faults: [{ kind: 'slow-redirect', ms: 2000 }] });
-    expectPublishedOnce(r);
-    expect(r.events.some((e) => e.stage === 'redirected')).toBe(true);
+      const next = await publish({ who: r });
+      expectFailure(next, 'LOGIN_EXPIRED', false);
+      expect(next.events.map((e) => e.stage)).toEqual(['created', 'failed']);
+      expect(next.events.some((e) => e.stage === 'browser')).toBe(false);
+      expect(next.articles).toHaveLength(0);
+    });
   });
 
-  it('succeeds when the article page takes most of the 15 s', async () => {
-    // Zhihu accepted the article: the public page may settle it before the page moves.
-    const r = await publish({ faults: [{ kind: 'slow-redirect', ms: 12_000 }] });
-    expectPublishedOnce(r);
-    expect(r.final.attempt).toBe(1);
-    expect(r.final.message).toMatch(/public page says published/);
-    expect(r.detail.evidence).toBeUndefined();
-  });
-});
-
-describe('a retry after 确认发布', () => {
-  it('finds the article an earlier attempt published instead of publishing it again', async () => {
-    const who = await actor();
-    await stack.sandboxApi.fault({ kind: 'slow-redirect', ms: 30_000, times: 1, author: who.account.name });
-    const rec = who.user.record();
-    await rec.started;
-    const title = `只发一次 ${Date.now()}`;
-    const { taskId } = await who.user.api.task.create.mutate({ accountId: who.account.id, title, content: '正文', topics: ['编程'] });
-    // The article is live, but the attempt has not proven it yet: stop it there.
-    await waitFor(async () => (await stack.sandboxApi.articles(who.account.name)).length === 1, 'the article in the sandbox', 60_000);
-    await who.user.api.task.cancel.mutate({ id: taskId });
-    await rec.until((es) => es.some((e) => e.taskId === taskId && e.status === 'cancelled'), 60_000, 'the cancellation');
-    await who.user.api.task.retry.mutate({ id: taskId });
-    await rec.until((es) => es.some((e) => e.taskId === taskId && e.attempt === 2 && isEnd(e)), 120_000, 'the retry to end');
-    rec.stop();
-    const final = rec.of(taskId).at(-1);
-    const articles = await stack.sandboxApi.articles(who.account.name);
-    expect(articles).toHaveLength(1);
-    expect(final).toMatchObject({ status: 'success', stage: 'duplicate', attempt: 2 });
-    expect(final?.result).toEqual({ url: `${stack.urls.sandbox}/p/${articles[0]?.id}`, articleId: articles[0]?.id });
-    // The retry never reached the editor: it found the article first.
-    expect(rec.of(taskId).filter((e) => e.attempt === 2).map((e) => e.stage)).not.toContain('editor');
-  });
-});
-
-describe('no-redirect', () => {
-  it('succeeds when the public page finds the article although the editor never moved', async () => {
-    const r = await publish({ faults: [{ kind: 'no-redirect', publish: true }] });
-    expectPublishedOnce(r);
-    expect(r.final.attempt).toBe(1);
-    expect(r.events.some((e) => e.stage === 'redirected')).toBe(false);
+  describe('refusals that a retry cannot help', () => {
+    it.each([
+      // Today the 200 + code answer can decide before the page has left the editor: any page will do.
+      { kind: 'captcha', code: 'CAPTCHA_REQUIRED' as const, path: undefined },
+      { kind: 'phone-binding', code: 'PHONE_BINDING_REQUIRED' as const, path: undefined },
+      // The screenshot shows the editor that changed.
+      { kind: 'editor-changed', code: 'EDITOR_CHANGED' as const, path: /^\/write$/ },
+    ])('$kind fails $code, not retried, nothing published', async ({ kind, code, path }) => {
+      const r = await publish({ faults: [{ kind }] });
+      expectFailure(r, code, false);
+      expect(r.final.attempt).toBe(1);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true, ...(path ? { path } : {}) });
+    });
   });
 
-  it('is unconfirmed, never retried, when nothing proves the article live; a retry by hand publishes it once', async () => {
-    const r = await publish({ faults: [{ kind: 'no-redirect', publish: false, times: 1 }] });
-    expect(r.final.status).toBe('unconfirmed');
-    expect(r.final.attempt).toBe(1);
-    expect(r.final.message).toMatch(/Check .* on Zhihu/);
-    expect(r.articles).toHaveLength(0);
-    await expectEvidence(r, { screenshot: true });
+  describe('risk-after-publish', () => {
+    it('ends success when the article page proves the article live, never failed, one article', async () => {
+      const r = await publish({ faults: [{ kind: 'risk-after-publish', times: 1 }] });
+      expect(r.final.status).not.toBe('failed');
+      // The sandbox keeps the article public, so the proof from the account's session finds it.
+      expectPublishedOnce(r);
+      expect(r.final.attempt).toBe(1);
+      expect(r.final.message).toContain('40362');
+    });
 
-    const rec = r.user.record();
-    await rec.started;
-    await r.user.api.task.retry.mutate({ id: r.taskId });
-    await rec.until((es) => es.some((e) => e.taskId === r.taskId && e.attempt === 2 && isEnd(e)), 120_000, 'the retry to end');
-    rec.stop();
-    expect(rec.of(r.taskId).at(-1)).toMatchObject({ status: 'success', stage: 'verified', attempt: 2 });
-    expect(await stack.sandboxApi.articles(r.account.name)).toHaveLength(1);
-  });
-});
-
-describe('renderer-crash', () => {
-  it('is BROWSER_CRASHED and retryable: a crash fewer times than the retries ends in success', async () => {
-    const r = await publish({ faults: [{ kind: 'renderer-crash', times: 1 }] });
-    expectRetriedThenPublished(r, 'BROWSER_CRASHED');
+    it('is unconfirmed with RISK_CONTROL when nothing proves the article live, never failed, never retried', async () => {
+      const r = await publish({ faults: [{ kind: 'risk-after-publish', publish: false, times: 1 }] });
+      expect(r.final.status).toBe('unconfirmed');
+      expect(r.final.attempt).toBe(1);
+      expect(r.final.error).toMatchObject({ code: 'RISK_CONTROL', retryable: false });
+      expect(r.final.message).toContain('40362');
+      expect(r.final.message).toMatch(/Check .* on Zhihu/);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true });
+    });
   });
 
-  it('fails BROWSER_CRASHED when every attempt crashes, and the worker keeps serving other tasks', async () => {
-    const r = await publish({ faults: [{ kind: 'renderer-crash' }] });
-    expectFailure(r, 'BROWSER_CRASHED', true);
-    expect(r.final.attempt).toBe(3);
-    expect(r.articles).toHaveLength(0);
-    // A crashed tab can say where it was, not what it showed.
-    await expectEvidence(r, { screenshot: false, path: /^\/write$/ });
+  describe('topic-required', () => {
+    it('fails TOPIC_REQUIRED without topics, and the same account publishes once topics are given', async () => {
+      const r = await publish({ faults: [{ kind: 'topic-required' }], topics: [] });
+      expectFailure(r, 'TOPIC_REQUIRED', false);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true });
 
-    const other = await publish();
-    expectPublishedOnce(other);
-    expect(other.final.attempt).toBe(1);
-  });
-});
-
-describe('slow-page', () => {
-  it('succeeds when the editor is slow but within the step timeout', async () => {
-    const r = await publish({ faults: [{ kind: 'slow-page', ms: 5000 }] });
-    expectPublishedOnce(r);
-    expect(r.final.attempt).toBe(1);
+      const withTopics = await publish({ who: r, topics: ['编程'] });
+      expectPublishedOnce(withTopics);
+    });
   });
 
-  it('is PUBLISH_TIMEOUT and retryable when the editor does not load in time', async () => {
-    const r = await publish({ faults: [{ kind: 'slow-page', ms: 25_000, times: 1 }] });
-    expectRetriedThenPublished(r, 'PUBLISH_TIMEOUT');
+  describe('toast-error', () => {
+    it('is PUBLISH_REJECTED and retryable: retried until it succeeds, with one article', async () => {
+      const r = await publish({ faults: [{ kind: 'toast-error', times: 1 }] });
+      expectRetriedThenPublished(r, 'PUBLISH_REJECTED');
+    });
+
+    it('fails PUBLISH_REJECTED once the automatic retries are used up, nothing published', async () => {
+      const r = await publish({ faults: [{ kind: 'toast-error' }] });
+      expectFailure(r, 'PUBLISH_REJECTED', true);
+      expect(r.final.attempt).toBe(3);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true });
+      if (!once(layout)) return;
+
+      // A retry by hand gets its own automatic retries; the evidence kept stays at three attempts.
+      const rec = r.user.record();
+      await rec.started;
+      await r.user.api.task.retry.mutate({ id: r.taskId });
+      await rec.until((es) => es.some((e) => e.taskId === r.taskId && e.attempt === 6 && isEnd(e)), 120_000, 'the second round to end');
+      rec.stop();
+      expect(rec.of(r.taskId).at(-1)).toMatchObject({ status: 'failed', error: { code: 'PUBLISH_REJECTED' } });
+      const db = await stack.db();
+      const kept = await db.collection('evidence').find({ taskId: new Types.ObjectId(r.taskId) }).toArray();
+      expect(kept.map((d) => d.attempt).sort()).toEqual([4, 5, 6]);
+      expect(await stack.sandboxApi.articles(r.account.name)).toHaveLength(0);
+    });
+  });
+
+  describe('image-upload-failed', () => {
+    it('is IMAGE_UPLOAD_FAILED and retryable: nothing is clicked before the images are on Zhihu', async () => {
+      const r = await publish({ faults: [{ kind: 'image-upload-failed' }], content: '正文。\n\n![图](http://127.0.0.1:9/figure.png)' });
+      expectFailure(r, 'IMAGE_UPLOAD_FAILED', true);
+      expect(r.final.attempt).toBe(3);
+      for (const stage of ['editor', 'submitted']) expect(r.events.map((e) => e.stage)).not.toContain(stage);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true, path: /^\/write$/ });
+    });
+  });
+
+  describe('slow-redirect', () => {
+    it('waits for an article page that comes late', async () => {
+      const r = await publish({ faults: [{ kind: 'slow-redirect', ms: 2000 }] });
+      expectPublishedOnce(r);
+      expect(r.events.some((e) => e.stage === 'redirected')).toBe(true);
+    });
+
+    it.skipIf(!once(layout))('succeeds when the article page takes most of the 15 s', async () => {
+      // Zhihu accepted the article: proof from the session may settle it before the page moves.
+      const r = await publish({ faults: [{ kind: 'slow-redirect', ms: 12_000 }] });
+      expectPublishedOnce(r);
+      expect(r.final.attempt).toBe(1);
+      expect(r.final.message).toMatch(/opened in the account's session, says published/);
+      expect(r.detail.evidence).toBeUndefined();
+    });
+  });
+
+  describe('a retry after the publishing click', () => {
+    it('finds the article an earlier attempt published (the redirect never came) instead of publishing it again', async () => {
+      const who = await actor();
+      await stack.sandboxApi.fault({ kind: 'no-redirect', publish: true, times: 1, author: who.account.name });
+      const rec = who.user.record();
+      await rec.started;
+      const title = `只发一次 ${layout} ${Date.now()}`;
+      const { taskId } = await who.user.api.task.create.mutate({ accountId: who.account.id, title, content: '正文', topics: ['编程'] });
+      // The article is live and the editor stays where it is; stop the attempt before it proves anything.
+      await waitFor(async () => (await stack.sandboxApi.articles(who.account.name)).length === 1, 'the article in the sandbox', 60_000);
+      await who.user.api.task.cancel.mutate({ id: taskId });
+      await rec.until((es) => es.some((e) => e.taskId === taskId && e.status === 'cancelled'), 60_000, 'the cancellation');
+      expect(rec.of(taskId).some((e) => e.status === 'success')).toBe(false);
+      await who.user.api.task.retry.mutate({ id: taskId });
+      await rec.until((es) => es.some((e) => e.taskId === taskId && e.attempt === 2 && isEnd(e)), 120_000, 'the retry to end');
+      rec.stop();
+      const final = rec.of(taskId).at(-1);
+      const articles = await stack.sandboxApi.articles(who.account.name);
+      expect(articles).toHaveLength(1);
+      expect(final).toMatchObject({ status: 'success', stage: 'duplicate', attempt: 2 });
+      expect(final?.result).toEqual({ url: `${stack.urls.sandbox}/p/${articles[0]?.id}`, articleId: articles[0]?.id });
+      // The retry never reached the editor: it found the article first.
+      expect(rec.of(taskId).filter((e) => e.attempt === 2).map((e) => e.stage)).not.toContain('editor');
+    });
+  });
+
+  describe('no-redirect', () => {
+    it('succeeds when the article page proves the article although the editor never moved', async () => {
+      const r = await publish({ faults: [{ kind: 'no-redirect', publish: true }] });
+      expectPublishedOnce(r);
+      expect(r.final.attempt).toBe(1);
+      expect(r.events.some((e) => e.stage === 'redirected')).toBe(false);
+    });
+
+    it('is unconfirmed, never retried, when nothing proves the article live; a retry by hand publishes it once', async () => {
+      const r = await publish({ faults: [{ kind: 'no-redirect', publish: false, times: 1 }] });
+      expect(r.final.status).toBe('unconfirmed');
+      expect(r.final.attempt).toBe(1);
+      expect(r.final.message).toMatch(/Check .* on Zhihu/);
+      expect(r.articles).toHaveLength(0);
+      await expectEvidence(r, { screenshot: true });
+
+      const rec = r.user.record();
+      await rec.started;
+      await r.user.api.task.retry.mutate({ id: r.taskId });
+      await rec.until((es) => es.some((e) => e.taskId === r.taskId && e.attempt === 2 && isEnd(e)), 120_000, 'the retry to end');
+      rec.stop();
+      expect(rec.of(r.taskId).at(-1)).toMatchObject({ status: 'success', stage: 'verified', attempt: 2 });
+      expect(await stack.sandboxApi.articles(r.account.name)).toHaveLength(1);
+    });
+  });
+
+  describe('renderer-crash', () => {
+    it('is BROWSER_CRASHED and retryable: a crash fewer times than the retries ends in success', async () => {
+      const r = await publish({ faults: [{ kind: 'renderer-crash', times: 1 }] });
+      expectRetriedThenPublished(r, 'BROWSER_CRASHED');
+    });
+
+    it.skipIf(!once(layout))('fails BROWSER_CRASHED when every attempt crashes, and the worker keeps serving other tasks', async () => {
+      const r = await publish({ faults: [{ kind: 'renderer-crash' }] });
+      expectFailure(r, 'BROWSER_CRASHED', true);
+      expect(r.final.attempt).toBe(3);
+      expect(r.articles).toHaveLength(0);
+      // A crashed tab can say where it was, not what it showed.
+      await expectEvidence(r, { screenshot: false, path: /^\/write$/ });
+
+      const other = await publish();
+      expectPublishedOnce(other);
+      expect(other.final.attempt).toBe(1);
+    });
+  });
+
+  describe('slow-page', () => {
+    it('succeeds when the editor is slow but within the step timeout', async () => {
+      const r = await publish({ faults: [{ kind: 'slow-page', ms: 5000 }] });
+      expectPublishedOnce(r);
+      expect(r.final.attempt).toBe(1);
+    });
+
+    it.skipIf(!once(layout))('is PUBLISH_TIMEOUT and retryable when the editor does not load in time', async () => {
+      const r = await publish({ faults: [{ kind: 'slow-page', ms: 25_000, times: 1 }] });
+      expectRetriedThenPublished(r, 'PUBLISH_TIMEOUT');
+    });
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The whole path: an article submitted through the API is published by a real Chromium into the
- * sandbox, proven live, and every step reaches the subscriber in order.
+ * sandbox (today's one-click editor, and the legacy dialog), proven live from inside the account's
+ * session, and every step reaches the subscriber in order.
  */
 import type { TaskEvent } from '@zpub/shared';
 import { Types } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { User, expectRefusal } from './support/client';
-import { waitFor } from './support/sandbox';
+import { LAYOUTS, waitFor } from './support/sandbox';
 import { bootStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -19,10 +20,16 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+// Today's Zhihu unless a test says otherwise.
+afterEach(async () => {
+  await stack?.sandboxApi.config({ layout: 'today' });
+});
+
 const terminal = (e: TaskEvent) => ['success', 'failed', 'cancelled', 'unconfirmed'].includes(e.status);
 
 describe('publishing one article', () => {
-  it('streams queued -> running -> success with progress rising to 100, and the sandbox holds exactly that article', async () => {
+  it.each(LAYOUTS)('streams queued -> running -> success with progress rising to 100, and the sandbox holds exactly that article (%s editor)', async (layout) => {
+    await stack.sandboxApi.config({ layout });
     const user = await User.register(stack.urls.app);
     const account = await user.sandboxAccount();
     const rec = user.record();
@@ -69,10 +76,21 @@ describe('publishing one article', () => {
     }, 'the task in MongoDB to say success');
     expect(doc.result).toEqual({ url, articleId: articles[0]?.id });
 
-    // The published page answers without cookies, as a reader would see it.
-    const page = await fetch(url);
+    // The proof came from inside the account's session: a cookieless fetch meets Zhihu's
+    // anti-crawler check and could never have proven anything.
+    expect(last?.message).toContain("opened in the account's session");
+    const cookieless = await fetch(url);
+    expect(cookieless.status).toBe(403);
+    const blocked = await cookieless.text();
+    expect(blocked).not.toContain('js-initialData');
+    expect(blocked).not.toContain(title);
+    // The account's own session sees the article published.
+    const page = await stack.sandboxApi.articlePage(url, account.name);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(title);
+    const html = await page.text();
+    expect(html).toContain(title);
+    expect(html).toContain(`"${articles[0]?.id}":{"id":${articles[0]?.id},`);
+    expect(html).toContain('"state":"published"');
 
     const detail = await user.api.task.byId.query({ id: taskId });
     expect(detail.status).toBe('success');

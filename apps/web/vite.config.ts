@@ -19,6 +19,8 @@ export default defineConfig({
       // server refuses state changes from another origin, so requests arrive as its own.
       '/trpc': { target: api, changeOrigin: true, headers: { origin: api } },
       '/api': { target: api, changeOrigin: true, headers: { origin: api } },
+      // Uploaded images (POST /assets, GET /assets/<sha256>); Vite's own files never match.
+      '^/assets(/[a-f0-9]{64})?$': { target: api, changeOrigin: true, headers: { origin: api } },
     },
   },
 });

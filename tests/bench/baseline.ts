@@ -35,7 +35,7 @@ export class Baseline {
 
   /** Publishes every article as `account` (a sandbox login) and returns when all are done. */
   async publish(origin: string, account: string, articles: { title: string; content: string }[]): Promise<BaselineRun> {
-    const origins: Origins = { www: origin, zhuanlan: origin };
+    const origins: Origins = { www: origin, zhuanlan: origin, api: origin, imageUpload: origin };
     const cookies = [{ name: 'z_c0', value: `sandbox-${account}` }];
     const signal = new AbortController().signal;
     const t0 = performance.now();
@@ -49,7 +49,8 @@ export class Baseline {
           await setAccountCookies(page, origins, cookies);
           const me = await loginCheck(page, origins);
           const article = { title: data.title, html: markdownToZhihuHtml(data.content), topics: [] as string[] };
-          const hooks = { stage: async () => undefined, beforeSubmit: async () => undefined, signal };
+          // Benchmark articles have no uploaded images.
+          const hooks = { stage: async () => undefined, beforeSubmit: async () => undefined, loadAsset: async () => null, signal };
           const out = await publishArticle(page, origins, article, me, hooks, { submittedAt: null }, { redirectTimeoutMs: 15_000 });
           flows.push(performance.now() - started);
           return out.status === 'success';

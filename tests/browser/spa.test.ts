@@ -4,23 +4,18 @@
  * three Markdown files on the batch screen and sees all three published; then removes tasks from
  * the list and from a task's page.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '@zpub/devstack';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchForSpa, signUpWithSandboxAccount } from '../support/browser';
 import { bootStack, type TestStack } from '../support/stack';
-
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  expect(readFileSync(join(repoRoot(), 'apps/web/dist/index.html'), 'utf8'), 'apps/web is not built: pnpm --filter @zpub/web build').toContain('<div');
+  browser = await launchForSpa();
   stack = await bootStack({ workers: 1 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   page = await browser.newPage();
   page.setDefaultTimeout(30_000);
 });
@@ -34,16 +29,7 @@ const row = (title: string) => page.getByTestId('task-row').filter({ hasText: ti
 
 describe('the SPA', () => {
   it('signs up, adds a sandbox account, publishes, and shows the row reaching 100 % with the result link', async () => {
-    await page.goto(`${stack.urls.app}/login?mode=register`);
-    await page.getByTestId('auth-email').fill(`spa${Date.now()}@example.com`);
-    await page.getByTestId('auth-password').fill('a long enough password');
-    await page.getByTestId('auth-submit').click();
-    await expect.poll(() => page.getByTestId('user-email').isVisible()).toBe(true);
-
-    await page.getByTestId('nav-accounts').click();
-    await page.getByTestId('account-name-input').fill('spauser');
-    await page.getByTestId('account-add').click();
-    await expect.poll(() => page.getByTestId('account-row').count()).toBe(1);
+    await signUpWithSandboxAccount(page, stack.urls.app, 'spauser');
 
     await page.getByTestId('nav-compose').click();
     const title = `浏览器里发布 ${Date.now()}`;

@@ -5,8 +5,15 @@ export interface SandboxArticle {
   author: string;
   html: string;
   topics: string[];
+  column: { id: string; title: string } | null;
+  cover: string | null;
+  statement: string;
+  commentPermission: string;
   publishedAt: string;
 }
+
+export type Layout = 'today' | 'legacy';
+export const LAYOUTS: readonly Layout[] = ['today', 'legacy'];
 
 export class SandboxClient {
   constructor(readonly url: string) {}
@@ -26,9 +33,20 @@ export class SandboxClient {
     if (res.status !== 201) throw new Error(`sandbox fault: HTTP ${res.status} ${await res.text()}`);
   }
 
-  async config(config: { delayMs: number }): Promise<void> {
+  async config(config: { delayMs?: number; layout?: Layout }): Promise<void> {
     const res = await fetch(`${this.url}/__sandbox/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) });
     if (!res.ok) throw new Error(`sandbox config: HTTP ${res.status}`);
+  }
+
+  /**
+   * An article page as the account's own browser sees it: its login cookie plus the `__zse_ck`
+   * Zhihu's check hands a browser (read from the check's page, as a scraper would).
+   */
+  async articlePage(url: string, account?: string): Promise<Response> {
+    const check = await fetch(url);
+    const token = /__zse_ck=' \+ "([0-9a-f]+)"/.exec(await check.text())?.[1];
+    if (check.status !== 403 || !token) throw new Error(`no anti-crawler check at ${url}: HTTP ${check.status}`);
+    return fetch(url, { headers: { cookie: [`__zse_ck=${token}`, ...(account ? [`z_c0=sandbox-${account}`] : [])].join('; ') } });
   }
 
   async reset(): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './app.js';
-import { client, createDraft, initialData, publishArticle, startSandbox } from './testing.js';
+import { challengeToken, client, createDraft, initialData, publishArticle, startSandbox } from './testing.js';
 
 // Every route at the HTTP level, as the adapter (and a person) would meet it.
 
@@ -14,6 +14,8 @@ afterEach(async () => {
 
 const anon = () => client(sandbox.url);
 const as = (name: string) => client(sandbox.url, name);
+/** A visitor who passed the article pages' anti-crawler check (see challenge.test.ts). */
+const reader = async () => client(sandbox.url, undefined, { zse: await challengeToken(sandbox.url) });
 
 type ArticleEntity = {
   id: number;
@@ -171,7 +173,7 @@ describe('publishing', () => {
     expect(reply.status).toBe(200);
     expect(reply.json).toMatchObject({ id, url: `${sandbox.url}/p/${id}`, state: 'published' });
 
-    const page = await anon()('GET', `/p/${id}`);
+    const page = await (await reader())('GET', `/p/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<title>标题里有 &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; - 知乎</title>');
     expect(page.text).toContain('<h1 class="Post-Title">标题里有 &lt;/script&gt;');
@@ -206,6 +208,10 @@ describe('publishing', () => {
         author: 'alice',
         html: '<h2>小节</h2><p>正文 链接</p>',
         topics: ['编程', 'JavaScript'],
+        column: null,
+        cover: null,
+        statement: 'none',
+        commentPermission: 'anyone',
         publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
       },
     ]);
@@ -254,14 +260,14 @@ describe('publishing', () => {
 
   it('takes SANDBOX_DELAY_MS for a publish, changeable at runtime', async () => {
     const id = await createDraft(sandbox.url, 'alice');
-    expect((await anon()('POST', '/__sandbox/config', { delayMs: 400 })).json).toEqual({ delayMs: 400 });
-    expect((await anon()('GET', '/__sandbox/config')).json).toEqual({ delayMs: 400 });
+    expect((await anon()('POST', '/__sandbox/config', { delayMs: 400 })).json).toEqual({ delayMs: 400, layout: 'today' });
+    expect((await anon()('GET', '/__sandbox/config')).json).toEqual({ delayMs: 400, layout: 'today' });
     const t0 = Date.now();
     const reply = await as('alice')('PUT', `/api/articles/${id}/publish`, { title: 't', content: '<p>x</p>' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
     expect((reply.json as { _sandbox: unknown })._sandbox).toEqual({ redirectAfterMs: 400 });
 
-    for (const bad of [{ delayMs: -1 }, { delayMs: 'slow' }, { delayMs: 1.5 }, {}, { delayMs: 1, extra: true }]) {
+    for (const bad of [{ delayMs: -1 }, { delayMs: 'slow' }, { delayMs: 1.5 }, {}, { delayMs: 1, extra: true }, { layout: 'tomorrow' }]) {
       const r = await anon()('POST', '/__sandbox/config', bad);
       expect(r.status).toBe(400);
     }
@@ -272,8 +278,9 @@ describe('publishing', () => {
 describe('article pages', () => {
   it('answers 404 with Zhihu’s page for unknown ids and unpublished drafts', async () => {
     const draft = await createDraft(sandbox.url, 'alice');
+    const visitor = await reader();
     for (const path of ['/p/1234567890123456789', `/p/${draft}`, '/p/123', '/nowhere']) {
-      const reply = await anon()('GET', path);
+      const reply = await visitor('GET', path);
       expect(reply.status).toBe(404);
       expect(reply.text).toContain('你似乎来到了没有知识存在的荒原');
       expect(reply.text).not.toContain('js-initialData');
@@ -362,7 +369,7 @@ describe('topic autocomplete', () => {
     // And it can be published with.
     const { reply, id } = await publishArticle(sandbox.url, 'alice', { topics: [first[0]?.id ?? ''] });
     expect(reply.status).toBe(200);
-    expect(articleEntity((await anon()('GET', `/p/${id}`)).text, id)?.topics).toEqual([{ id: first[0]?.id, name: '量子纠缠' }]);
+    expect(articleEntity((await (await reader())('GET', `/p/${id}`)).text, id)?.topics).toEqual([{ id: first[0]?.id, name: '量子纠缠' }]);
   });
 });
 
@@ -385,7 +392,7 @@ describe('test hooks', () => {
     expect(reset.status).toBe(200);
     expect((await anon()('GET', '/__sandbox/articles')).json).toEqual([]);
     expect((await anon()('GET', '/__sandbox/faults')).json).toEqual([]);
-    expect((await anon()('GET', `/p/${id}`)).status).toBe(404);
+    expect((await (await reader())('GET', `/p/${id}`)).status).toBe(404);
     expect((await as('alice')('GET', `/p/${draft}/edit`)).status).toBe(404);
   });
 });

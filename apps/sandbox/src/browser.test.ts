@@ -3,10 +3,12 @@ import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './app.js';
 import { sanitizeHtml } from './sanitize.js';
-import { client, initialData, startSandbox } from './testing.js';
+import { columnsOf } from './settings.js';
+import { challengeToken, client, initialData, startSandbox } from './testing.js';
 
-// Drives the editor the way the worker's zhihu adapter will: cookie for the origin, native title
-// setter + input event, select-all + synthetic paste, 发布, topics, 确认发布, then proof on /p/<id>.
+// Drives the editor the way the worker's zhihu adapter does: cookie for the origin, native title
+// setter + input event, select-all + synthetic paste, then the layout's flow: legacy (发布, topics
+// in the dialog, 确认发布) or today (settings on the page, one click on 发布); proof on /p/<id>.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
@@ -119,7 +121,11 @@ async function articles(): Promise<Array<{ id: string; title: string; html: stri
   return (await client(sandbox.url)('GET', '/__sandbox/articles')).json as Array<{ id: string; title: string; html: string; topics: string[] }>;
 }
 
-describe('publishing through the editor', () => {
+const legacyLayout = () => client(sandbox.url)('POST', '/__sandbox/config', { layout: 'legacy' });
+
+describe('publishing through the legacy dialog', () => {
+  beforeEach(legacyLayout);
+
   it('publishes a pasted article with two topics and proves it on the article page', async () => {
     const page = await loggedInPage();
     await page.goto(`${sandbox.url}/write`);
@@ -156,9 +162,12 @@ describe('publishing through the editor', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ id, title: '沙盒里的第一篇文章', html: CLEANED, topics: ['JavaScript', '写作'] });
 
-    // The same proof, fetched without cookies as the adapter's third check does.
-    const anonymous = await client(sandbox.url)('GET', `/p/${id}`);
-    expect(initialData(anonymous.text)).toEqual(data);
+    // A client that passed the anti-crawler check reads the same data; one without cookies reads nothing.
+    const reader = await client(sandbox.url, undefined, { zse: await challengeToken(sandbox.url) })('GET', `/p/${id}`);
+    expect(initialData(reader.text)).toEqual(data);
+    const cookieless = await fetch(`${sandbox.url}/p/${id}`);
+    expect(cookieless.status).toBe(403);
+    expect(initialData(await cookieless.text())).toBeUndefined();
   });
 
   it('loses a title set through .value without an input event, as a React-controlled field does', async () => {
@@ -291,7 +300,8 @@ describe('publishing through the editor', () => {
   });
 });
 
-describe('faults as the editor shows them', () => {
+describe('faults as the legacy editor shows them', () => {
+  beforeEach(legacyLayout);
   const faults = (body: Record<string, unknown>) => client(sandbox.url)('POST', '/__sandbox/faults', body);
 
   async function readyToConfirm(page: Page): Promise<void> {
@@ -403,5 +413,115 @@ describe('faults as the editor shows them', () => {
     const next = await context.newPage();
     await next.goto(`${sandbox.url}/write`);
     expect(await next.$(BODY_SELECTOR)).not.toBeNull();
+  });
+});
+
+describe('publishing with today’s editor', () => {
+  const faults = (body: Record<string, unknown>) => client(sandbox.url)('POST', '/__sandbox/faults', body);
+
+  async function addTopicOnPage(page: Page, search: string, name: string): Promise<void> {
+    await clickButton(page, '添加话题');
+    const input = await page.waitForSelector('input[placeholder="搜索话题"]', { visible: true });
+    await input?.type(search);
+    const option = await page.waitForSelector(`::-p-xpath(//*[contains(@class,"Popover-content")]//button[normalize-space()="${name}"])`, { visible: true });
+    const saved = page.waitForResponse((r) => /\/api\/articles\/\d+\/topics$/.test(r.url()) && r.request().method() === 'POST');
+    await option?.click();
+    expect((await saved).status()).toBe(200);
+  }
+
+  async function fill(page: Page, title: string): Promise<void> {
+    await page.goto(`${sandbox.url}/write`);
+    await setTitle(page, title);
+    await pasteHtml(page, '<p>今天的正文</p>');
+  }
+
+  it('shows the settings on the page and publishes with one click on 发布', async () => {
+    const page = await loggedInPage();
+    await fill(page, '一键发布');
+    expect(await page.$('[role="dialog"]')).toBeNull();
+    await addTopicOnPage(page, 'Java', 'JavaScript');
+    await addTopicOnPage(page, '写', '写作');
+    const column = columnsOf('alice')[0];
+    expect(await page.$$eval('select[aria-label="发布到专栏"] option', (os) => os.map((o) => o.textContent))).toEqual([
+      '不发布到专栏',
+      ...columnsOf('alice').map((c) => c.title),
+    ]);
+    await page.select('select[aria-label="发布到专栏"]', column?.id ?? '');
+    await page.select('select[aria-label="创作声明"]', 'ai_creation');
+    await page.select('select[aria-label="评论权限"]', 'nobody');
+
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v4/content/publish'));
+    await clickButton(page, '发布');
+    const publish = await answer;
+    expect(publish.status()).toBe(200);
+    expect(((await publish.json()) as { message: string }).message).toBe('success');
+    expect(publish.request().headers()['x-xsrftoken']).toMatch(/^[0-9a-f]{32}$/);
+    // The browser passes the anti-crawler check by itself and lands on the article.
+    await page.waitForSelector('script#js-initialData', { timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toMatch(/^\/p\/\d{19}$/);
+    expect(await page.$eval('.ColumnLink-title', (e) => e.textContent)).toBe(column?.title);
+
+    const stored = (await client(sandbox.url)('GET', '/__sandbox/articles')).json as Array<Record<string, unknown>>;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ title: '一键发布', topics: ['JavaScript', '写作'], column, statement: 'ai_creation', commentPermission: 'nobody' });
+  });
+
+  it('lands on the 40362 page after a publish that went through (risk-after-publish)', async () => {
+    await faults({ kind: 'risk-after-publish', times: 1 });
+    const page = await loggedInPage();
+    await fill(page, '风控');
+    await addTopicOnPage(page, '科技', '科技');
+    await clickButton(page, '发布');
+    await page.waitForSelector('.ErrorPage[data-code="40362"]', { timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toMatch(/^\/p\/\d{19}$/);
+    expect(await client(sandbox.url)('GET', '/__sandbox/articles').then((r) => (r.json as unknown[]).length)).toBe(1);
+    await page.reload();
+    await page.waitForSelector('script#js-initialData');
+  });
+
+  it('goes to the captcha page for 40352 and shows a toast for a refusal, both answered with HTTP 200', async () => {
+    await faults({ kind: 'captcha', times: 1 });
+    await faults({ kind: 'phone-binding', times: 1 });
+    const page = await loggedInPage();
+    await fill(page, '被拒绝');
+    await addTopicOnPage(page, '科技', '科技');
+    await Promise.all([page.waitForNavigation(), clickButton(page, '发布')]);
+    expect(new URL(page.url()).pathname).toBe('/account/unhuman');
+
+    await fill(page, '被拒绝');
+    await addTopicOnPage(page, '科技', '科技');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v4/content/publish'));
+    await clickButton(page, '发布');
+    expect((await answer).status()).toBe(200);
+    expect(await toastText(page)).toBe('根据国家法律法规要求，发布内容前需要绑定手机号。');
+    expect(await articles()).toEqual([]);
+  });
+
+  it('shows an article to a browser without cookies once it runs the check, never to a cookieless fetch', async () => {
+    const publisher = await loggedInPage();
+    await fill(publisher, '公开页面');
+    await addTopicOnPage(publisher, '生活', '生活');
+    await clickButton(publisher, '发布');
+    await publisher.waitForSelector('script#js-initialData', { timeout: 15_000 });
+    const url = publisher.url();
+
+    const stranger = await browser.createBrowserContext();
+    try {
+      const page = await stranger.newPage();
+      const statuses: number[] = [];
+      page.on('response', (r) => {
+        if (r.url() === url) statuses.push(r.status());
+      });
+      await page.goto(url);
+      await page.waitForSelector('h1.Post-Title');
+      // First the check (403), then the article, once the page's script set __zse_ck.
+      expect(statuses).toEqual([403, 200]);
+      expect(await page.$eval('h1.Post-Title', (e) => e.textContent)).toBe('公开页面');
+    } finally {
+      await stranger.close();
+    }
+    const cookieless = await fetch(url);
+    expect(cookieless.status).toBe(403);
+    expect(await cookieless.text()).not.toContain('公开页面');
   });
 });

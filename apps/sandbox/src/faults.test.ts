@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './app.js';
-import { client, createDraft, publishArticle, startSandbox } from './testing.js';
+import { challengeToken, client, createDraft, publishArticle, startSandbox } from './testing.js';
 import type { Reply } from './testing.js';
 
 // Each fault at the HTTP level: where it fires, what Zhihu's answer looks like, and how `times`
@@ -16,6 +16,7 @@ afterEach(async () => {
 
 const anon = () => client(sandbox.url);
 const as = (name: string) => client(sandbox.url, name);
+const reader = async () => client(sandbox.url, undefined, { zse: await challengeToken(sandbox.url) });
 const addFault = (body: unknown) => anon()('POST', '/__sandbox/faults', body);
 const listFaults = async () => (await anon()('GET', '/__sandbox/faults')).json as Array<Record<string, unknown>>;
 const articles = async () => (await anon()('GET', '/__sandbox/articles')).json as Array<{ id: string; title: string }>;
@@ -157,7 +158,7 @@ describe('publish faults', () => {
       },
     });
     expect((await articles()).map((a) => a.id)).toEqual([id]);
-    const page = await anon()('GET', `/p/${id}`);
+    const page = await (await reader())('GET', `/p/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('"state":"published"');
   });
@@ -168,7 +169,7 @@ describe('publish faults', () => {
     expect(reply.status).toBe(403);
     expect(reply.json).toEqual({ error: { code: 4031, name: 'ERR_PHONE_BINDING', message: '根据国家法律法规要求，发布内容前需要绑定手机号。' } });
     expect(await articles()).toEqual([]);
-    expect((await anon()('GET', `/p/${id}`)).status).toBe(404);
+    expect((await (await reader())('GET', `/p/${id}`)).status).toBe(404);
   });
 
   it('toast-error answers 500 and publishes nothing', async () => {
@@ -205,13 +206,13 @@ describe('publish faults', () => {
     const kept = await publishArticle(sandbox.url, 'alice');
     expect(kept.reply.status).toBe(200);
     expect(kept.reply.json).toMatchObject({ id: kept.id, state: 'published', _sandbox: { redirectAfterMs: null } });
-    expect((await anon()('GET', `/p/${kept.id}`)).status).toBe(200);
+    expect((await (await reader())('GET', `/p/${kept.id}`)).status).toBe(200);
 
     await addFault({ kind: 'no-redirect', publish: false, times: 1 });
     const lost = await publishArticle(sandbox.url, 'alice');
     expect(lost.reply.status).toBe(200);
     expect(lost.reply.json).toMatchObject({ id: lost.id, state: 'published', _sandbox: { redirectAfterMs: null } });
-    expect((await anon()('GET', `/p/${lost.id}`)).status).toBe(404);
+    expect((await (await reader())('GET', `/p/${lost.id}`)).status).toBe(404);
     expect((await articles()).map((a) => a.id)).toEqual([kept.id]);
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Faults that tests switch on through POST /__sandbox/faults. Each fires at one moment of the
-// publishing flow (see app.ts) and counts one use when it does; a fault scoped to an author never
+// publishing flow (see routes/) and counts one use when it does; a fault scoped to an author never
 // fires for anyone else, and `times` omitted means "until reset".
 
 export const FAULT_KINDS = [
@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'editor-changed',
   'renderer-crash',
   'slow-page',
+  'image-upload-failed',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -34,6 +35,7 @@ const specSchemas = {
   'slow-redirect': z.strictObject({ kind: z.literal('slow-redirect'), ...common, ms: msField }),
   'slow-page': z.strictObject({ kind: z.literal('slow-page'), ...common, ms: msField }),
   'no-redirect': z.strictObject({ kind: z.literal('no-redirect'), ...common, publish: z.boolean().optional() }),
+  'risk-after-publish': z.strictObject({ kind: z.literal('risk-after-publish'), ...common, publish: z.boolean().optional() }),
 } as const;
 const plainSchema = z.strictObject({ kind: z.enum(FAULT_KINDS), ...common });
 
@@ -91,7 +93,7 @@ export function parseFaultSpec(input: unknown): Omit<Fault, 'id' | 'remaining'> 
     author: spec.author ?? null,
   };
   if (spec.kind === 'slow-redirect' || spec.kind === 'slow-page') fault.ms = spec.ms ?? DEFAULT_MS;
-  if (spec.kind === 'no-redirect') fault.publish = spec.publish ?? true;
+  if (spec.kind === 'no-redirect' || spec.kind === 'risk-after-publish') fault.publish = spec.publish ?? true;
   return fault;
 }
 

@@ -2,7 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from './app.js';
-import { client, makeTempDir, publishArticle, removeDir, startSandbox } from './testing.js';
+import { challengeToken, client, makeTempDir, publishArticle, removeDir, startSandbox } from './testing.js';
 
 // SANDBOX_DATA_FILE: published articles survive a restart, so links handed out keep working.
 
@@ -41,7 +41,7 @@ describe('persistence', () => {
     const second = await start();
     const anon = client(second.url);
     expect((await anon('GET', '/__sandbox/articles')).json).toEqual(before);
-    const page = await anon('GET', `/p/${id}`);
+    const page = await client(second.url, undefined, { zse: await challengeToken(second.url) })('GET', `/p/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1 class="Post-Title">重启之后还在</h1>');
     const listed = (await anon('GET', '/api/v4/members/alice/articles')).json as { data: Array<{ url: string }> };

@@ -11,11 +11,33 @@ export interface StoredTopic {
   name: string;
 }
 
+export interface Column {
+  id: string;
+  title: string;
+}
+
+/** What the publish settings say about an article, beyond its title, body and topics. */
+export interface ArticleSettings {
+  column: Column | null;
+  /** The cover (`titleImage`), an image URL on the sandbox's image host. */
+  cover: string | null;
+  /** `disclaimer_type`; `none` when no creation statement was made. */
+  statement: string;
+  /** `comment_permission`. */
+  commentPermission: string;
+}
+
+export const DEFAULT_SETTINGS: ArticleSettings = { column: null, cover: null, statement: 'none', commentPermission: 'anyone' };
+
 export interface Draft {
   id: string;
   author: string;
   title: string;
   content: string;
+  /** Topics the editor page attached one by one (`POST /api/articles/<id>/topics`). */
+  topics: StoredTopic[];
+  /** `titleImage` as the last draft save set it. */
+  titleImage: string | null;
   created: number;
   updated: number;
 }
@@ -26,6 +48,10 @@ export interface Article {
   title: string;
   html: string;
   topics: StoredTopic[];
+  column: Column | null;
+  cover: string | null;
+  statement: string;
+  commentPermission: string;
   /** Epoch ms of the first publish. */
   created: number;
   /** Epoch ms of the latest publish. */
@@ -38,6 +64,11 @@ const articleSchema = z.object({
   title: z.string(),
   html: z.string(),
   topics: z.array(z.object({ id: z.string(), name: z.string() })),
+  // Absent in files written before publish settings existed: those articles had none.
+  column: z.object({ id: z.string(), title: z.string() }).nullable().default(null),
+  cover: z.string().nullable().default(null),
+  statement: z.string().default('none'),
+  commentPermission: z.string().default('anyone'),
   created: z.number(),
   updated: z.number(),
 });
@@ -94,7 +125,7 @@ export class Store {
 
   createDraft(author: string, title: string, content: string): Draft {
     const now = Date.now();
-    const draft: Draft = { id: this.newId(), author, title, content, created: now, updated: now };
+    const draft: Draft = { id: this.newId(), author, title, content, topics: [], titleImage: null, created: now, updated: now };
     this.#drafts.set(draft.id, draft);
     return { ...draft };
   }
@@ -118,6 +149,8 @@ export class Store {
       author: article.author,
       title: article.title,
       content: article.html,
+      topics: article.topics,
+      titleImage: article.cover,
       created: article.created,
       updated: article.updated,
     };
@@ -125,17 +158,19 @@ export class Store {
     return { ...draft };
   }
 
-  updateDraft(id: string, patch: { title?: string; content?: string }): Draft | undefined {
+  updateDraft(id: string, patch: { title?: string; content?: string; titleImage?: string | null; topics?: StoredTopic[] }): Draft | undefined {
     const draft = this.#drafts.get(id);
     if (!draft) return undefined;
     if (patch.title !== undefined) draft.title = patch.title;
     if (patch.content !== undefined) draft.content = patch.content;
+    if (patch.titleImage !== undefined) draft.titleImage = patch.titleImage;
+    if (patch.topics !== undefined) draft.topics = patch.topics;
     draft.updated = Date.now();
     return { ...draft };
   }
 
   /** Publishes (or republishes) a draft under its own id. */
-  async publish(draftId: string, fields: { title: string; html: string; topics: StoredTopic[] }): Promise<Article> {
+  async publish(draftId: string, fields: { title: string; html: string; topics: StoredTopic[] } & Partial<ArticleSettings>): Promise<Article> {
     const draft = this.#drafts.get(draftId);
     if (!draft) throw new Error(`no draft ${draftId}`);
     const now = Date.now();
@@ -149,6 +184,10 @@ export class Store {
       title: fields.title,
       html: fields.html,
       topics: fields.topics,
+      column: fields.column ?? DEFAULT_SETTINGS.column,
+      cover: fields.cover ?? DEFAULT_SETTINGS.cover,
+      statement: fields.statement ?? DEFAULT_SETTINGS.statement,
+      commentPermission: fields.commentPermission ?? DEFAULT_SETTINGS.commentPermission,
       created: previous?.created ?? now,
       updated: now,
     };

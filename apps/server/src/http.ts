@@ -1,5 +1,6 @@
 /**
- * One origin for everything a browser needs: the SPA's files, `/trpc`, and health endpoints.
+ * One origin for everything a browser needs: the SPA's files, `/trpc`, uploaded images
+ * (`/assets`, assets-http.ts), and health endpoints.
  * Security headers go on every answer; state-changing requests from another origin are refused.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -7,13 +8,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { assetsRoute, isAssetPath } from './assets-http';
 import { contextFactory } from './context';
+import { crossSite, discard, refuse, send } from './http-answers';
 import { createMetrics } from './metrics';
-import { authenticate, carriesAuthorization } from './principal';
 import { appRouter } from './routers/_app';
+import { authenticate, carriesAuthorization } from './principal';
 import type { Services } from './services/services';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -49,44 +50,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
-  res.end(body);
-}
-
-/** A refusal in tRPC's own error shape, so the client reports it like any other. */
-function refuse(res: ServerResponse, status: number, code: TRPCError['code'], message: string, appCode: string): void {
-  const body = JSON.stringify({
-    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus: status, appCode } },
-  });
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(body);
-}
-
-/**
- * Lets a refused body flow past unread: a client that is still sending then gets to read the
- * answer (closing the socket at once makes it fail on a broken pipe instead). Past `max` bytes
- * the connection is cut.
- */
-function discard(req: IncomingMessage, max: number): void {
-  let seen = 0;
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > max) req.destroy();
-  });
-}
-
-/**
- * A browser names the page that sent a request in `Origin` (or at least `Sec-Fetch-Site`).
- * Requests without either do not come from a web page, so they cannot be forged by one.
- */
-export function crossSite(req: IncomingMessage, publicOrigin: string): boolean {
-  const origin = req.headers.origin;
-  if (origin !== undefined) return origin !== publicOrigin;
-  const site = req.headers['sec-fetch-site'];
-  return site !== undefined && site !== 'same-origin' && site !== 'none';
-}
 
 /** The screenshot of a task's last failed attempt, to its owner only (anyone else: 404). */
 async function serveEvidence(services: Services, req: IncomingMessage, res: ServerResponse, taskId: string): Promise<void> {
@@ -200,6 +163,7 @@ export function createHttpServer(services: Services): Server {
       });
       return;
     }
+    if (isAssetPath(path)) return assetsRoute(services, req, res, path);
     if (path === '/healthz') return send(res, 200, '{"ok":true}');
     if (path === '/metrics') {
       if (!metricsAllowed(req, env.METRICS_TOKEN)) return send(res, 403, '{"error":"forbidden"}');

@@ -1,18 +1,9 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context';
+import { AppError } from './errors';
 
-/** A refusal that carries a machine code (e.g. RATE_LIMITED) and, when relevant, when to retry. */
-export class AppError extends TRPCError {
-  constructor(
-    code: TRPCError['code'],
-    message: string,
-    readonly appCode?: string,
-    readonly retryAfterS?: number,
-  ) {
-    super({ code, message });
-  }
-}
+export { AppError };
 
 const t = initTRPC.context<Context>().create({
   sse: {

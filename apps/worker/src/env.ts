@@ -19,9 +19,13 @@ const schema = z.object({
   /** Origins of the real site for accounts on the `zhihu` platform (overridable for staging). */
   ZHIHU_WWW_ORIGIN: z.url().default('https://www.zhihu.com'),
   ZHIHU_ZHUANLAN_ORIGIN: z.url().default('https://zhuanlan.zhihu.com'),
+  /** Upload tickets for local images (docs/zhihu.md). */
+  ZHIHU_API_ORIGIN: z.url().default('https://api.zhihu.com'),
+  /** Where image bytes are PUT (Aliyun OSS behind Zhihu's image host). */
+  ZHIHU_IMAGE_UPLOAD_ORIGIN: z.url().default('https://zhihu-pics-upload.zhimg.com'),
   /** A task that takes longer is ended and its browser context closed. */
   TASK_TIMEOUT_MS: z.coerce.number().int().min(5000).max(600_000).default(120_000),
-  /** How long the article page may take to appear after 确认发布 (Zhihu's own bound is 15 s). */
+  /** How long the article page may take to appear after the publishing click (Zhihu's own bound is 15 s). */
   REDIRECT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   /** On SIGTERM, running tasks get this long to finish before the rest are handed back. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),

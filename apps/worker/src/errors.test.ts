@@ -26,3 +26,10 @@ describe('error classification', () => {
     expect(advise('BROWSER_CRASHED', 'The tab crashed', true)).toMatch(/does not publish it twice/);
   });
 });
+
+describe('permanent errors', () => {
+  it('are not retried even when their code usually is', () => {
+    expect(new PublishError('IMAGE_UPLOAD_FAILED', 'host down').retryable).toBe(true);
+    expect(new PublishError('IMAGE_UPLOAD_FAILED', 'the uploaded image is gone', false, true).toTaskError()).toMatchObject({ code: 'IMAGE_UPLOAD_FAILED', retryable: false });
+  });
+});

@@ -4,7 +4,7 @@ import { ERROR_CATALOG, taskError, type ErrorCode, type TaskError } from '@zpub/
 export const UNCONFIRMED_HINT =
   "Check the account's articles on Zhihu to see whether it went out; a retry looks for it there first and does not publish it twice.";
 
-/** Codes that say nothing about whether Zhihu took the article: after 确认发布 they leave it unknown. */
+/** Codes that say nothing about whether Zhihu took the article: after the click they leave it unknown. */
 const UNKNOWN_OUTCOME: readonly ErrorCode[] = ['PUBLISH_TIMEOUT', 'BROWSER_CRASHED', 'INTERNAL'];
 
 export function isUnknownOutcome(code: ErrorCode): boolean {
@@ -13,9 +13,11 @@ export function isUnknownOutcome(code: ErrorCode): boolean {
 
 /**
  * Why a publish attempt stopped. `retryable` comes from the error catalogue; `afterSubmit` marks
- * errors raised after 确认发布 was clicked, which are never blindly repeated. The message is what
- * happened (`detail`) followed by what to do: the catalogue's advice, or after the click, how to
- * find out whether the article went out.
+ * errors raised after the publishing click, which are never blindly repeated; `permanent` marks
+ * one that trying again unchanged cannot mend although its code usually can (a column the account
+ * does not have, an uploaded image that is gone). The message is what happened (`detail`)
+ * followed by what to do: the catalogue's advice, or after the click, how to find out whether the
+ * article went out.
  */
 export class PublishError extends Error {
   override name = 'PublishError';
@@ -24,12 +26,13 @@ export class PublishError extends Error {
     readonly code: ErrorCode,
     detail?: string,
     readonly afterSubmit = false,
+    readonly permanent = false,
   ) {
     super(advise(code, detail, afterSubmit));
     this.detail = detail;
   }
   get retryable(): boolean {
-    return ERROR_CATALOG[this.code].retryable && !this.afterSubmit;
+    return ERROR_CATALOG[this.code].retryable && !this.afterSubmit && !this.permanent;
   }
   toTaskError(): TaskError {
     return { ...taskError(this.code, this.message), retryable: this.retryable };

@@ -81,8 +81,16 @@ export class WorkerApp {
   }
 
   private origins(platform: string): Origins {
-    if (platform === 'sandbox') return { www: this.env.SANDBOX_ORIGIN, zhuanlan: this.env.SANDBOX_ORIGIN };
-    return { www: this.env.ZHIHU_WWW_ORIGIN, zhuanlan: this.env.ZHIHU_ZHUANLAN_ORIGIN };
+    if (platform === 'sandbox') {
+      const o = this.env.SANDBOX_ORIGIN;
+      return { www: o, zhuanlan: o, api: o, imageUpload: o };
+    }
+    return {
+      www: this.env.ZHIHU_WWW_ORIGIN,
+      zhuanlan: this.env.ZHIHU_ZHUANLAN_ORIGIN,
+      api: this.env.ZHIHU_API_ORIGIN,
+      imageUpload: this.env.ZHIHU_IMAGE_UPLOAD_ORIGIN,
+    };
   }
 
   private async begin(cancelChannel: string, workersKey: string, box: ReturnType<typeof loadSecretBox>['box']): Promise<void> {

@@ -166,6 +166,8 @@ export const REJECTION_CODES = [
   'INVALID_COLUMN',
   'INVALID_COVER',
   'INVALID_OPTION',
+  /** The body or cover names an uploaded image (`/assets/<sha256>`) the user never uploaded. */
+  'UNKNOWN_IMAGE',
   /** `articleId` is not a Zhihu article id (15-20 digits). */
   'INVALID_ARTICLE_ID',
   /** `mode` is neither `publish` nor `draft`. */

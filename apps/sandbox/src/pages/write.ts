@@ -1,14 +1,22 @@
 import { HTML_POLICY } from '../html-policy.js';
+import { COMMENT_PERMISSIONS, STATEMENTS } from '../settings.js';
+import type { Column, StoredTopic } from '../store.js';
 import { escapeHtml, page, scriptJson } from './layout.js';
 import { WRITE_SCRIPT } from './write-script.js';
 
 // The editor at /write and /p/<id>/edit. Markup follows what a publisher's selectors expect on
 // Zhihu (class names such as i7cW1UcwT6ThdhTakqFm are build hashes there and are never hooks);
-// the behaviour lives in write-script.ts.
+// the behaviour lives in write-script.ts. The `today` layout shows the publish settings under the
+// body; `legacy` keeps them in the dialog 发布 opens.
+
+export type Layout = 'today' | 'legacy';
 
 export interface WritePageOptions {
   user: string;
-  draft: { id: string; title: string; content: string } | null;
+  layout: Layout;
+  /** The columns the account may publish to, for the 发布到专栏 control. */
+  columns: Column[];
+  draft: { id: string; title: string; content: string; topics: StoredTopic[] } | null;
   /** `editor-changed` fault: Zhihu shipped another editor, the Draft.js root is gone. */
   editor: 'draft-js' | 'prosemirror';
   /** `renderer-crash` fault. */
@@ -39,6 +47,8 @@ const CSS = `
 .DraftEditor-root{position:relative;margin-top:16px;font-size:16px;min-height:300px}
 .public-DraftEditorPlaceholder-root{position:absolute;color:#8590a6;pointer-events:none}
 .WriteIndex-panelSlot{position:fixed;top:60px;right:24px;z-index:20}
+.WriteIndex-settingsSlot .PublishSettings{max-width:690px;margin:0 auto 24px;background:#fff;padding:24px 40px;display:flex;flex-direction:column;gap:16px}
+.PublishPanel-select{font:inherit;padding:4px 8px;border:1px solid #ebebeb;border-radius:3px;background:#fff}
 .PublishPanel{background:#fff;width:360px;padding:20px;border-radius:4px;box-shadow:0 5px 20px rgba(18,18,18,.2);display:flex;flex-direction:column;gap:12px}
 .PublishPanel-title{font-size:18px;font-weight:600}
 .PublishPanel-label{font-weight:600;margin-bottom:6px}
@@ -72,7 +82,11 @@ function bodyEditor(kind: WritePageOptions['editor']): string {
 export function writePage(options: WritePageOptions): string {
   const config = {
     policy: HTML_POLICY,
+    layout: options.layout,
     draft: options.draft,
+    columns: options.columns,
+    statements: Object.entries(STATEMENTS),
+    comments: Object.entries(COMMENT_PERMISSIONS),
     editorSelector: options.editor === 'prosemirror' ? '.ProseMirror' : '.public-DraftEditor-content',
   };
   return page({
@@ -89,6 +103,7 @@ export function writePage(options: WritePageOptions): string {
 <div class="WriteIndex-titleInput"><label class="Input-wrapper"><textarea rows="1" placeholder="请输入标题（最多 100 个字）" class="Input i7cW1UcwT6ThdhTakqFm">${escapeHtml(options.draft?.title ?? '')}</textarea></label></div>
 <div class="PostEditor-wrapper">${bodyEditor(options.editor)}</div>
 </main>
+<div class="WriteIndex-settingsSlot"></div>
 <div class="Notifications"></div>
 <script id="js-editorConfig" type="application/json">${scriptJson(JSON.stringify(config))}</script>
 <script>${WRITE_SCRIPT}</script>${options.crash ? `\n<script>${CRASH_SCRIPT}</script>` : ''}`,

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CookieParseError, parseLoginCookies, type AccountView, type CreateAccountInput } from '@zpub/shared';
+import { CookieParseError, parseLoginCookies, type AccountView, type ColumnView, type CreateAccountInput } from '@zpub/shared';
 import type { AccountDoc, Models, SecretBox, VerifyJobData } from '@zpub/shared/node';
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
-import { AppError } from '../trpc';
+import { AppError } from '../errors';
 
 const CACHE_MS = 3000;
 /** How long `verify` waits for a worker's answer; the check still runs and records it later. */
@@ -122,6 +122,15 @@ export class AccountDirectory {
     );
   }
 
+  /**
+   * The columns the account's last login check found on Zhihu, read fresh (a check may have just
+   * refreshed them); undefined when no check has read them yet.
+   */
+  async columnsOf(id: string): Promise<ColumnView[] | undefined> {
+    const doc = await this.models.Account.findById(id).select('columns').lean();
+    return doc ? columnsView(doc.columns) : undefined;
+  }
+
   async list(userId: string): Promise<AccountView[]> {
     const docs = await this.models.Account.find({ userId: new Types.ObjectId(userId) }).select('-cookiesSealed').sort({ createdAt: 1 }).lean();
     return docs.map(toAccountView);
@@ -153,6 +162,12 @@ export function toAccountView(doc: Omit<AccountDoc, 'cookiesSealed'> & { cookies
     zhihuName: doc.zhihuName ?? undefined,
     urlToken: doc.urlToken ?? undefined,
     verifiedAt: doc.verifiedAt?.toISOString(),
+    columns: columnsView(doc.columns),
     createdAt: doc.createdAt.toISOString(),
   };
+}
+
+function columnsView(columns: AccountDoc['columns'] | null | undefined): ColumnView[] | undefined {
+  if (!columns) return undefined;
+  return columns.flatMap((c) => (c.id ? [{ id: c.id, title: c.title ?? c.id }] : []));
 }

@@ -22,6 +22,8 @@ import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
 import { ApiTokens } from './api-tokens';
 import { ArticleGuard } from './article-guard';
+import { ArticleChecks } from './article-checks';
+import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
 import { Leadership } from './leader';
@@ -44,6 +46,7 @@ export interface Services {
   sessions: Sessions;
   tokens: ApiTokens;
   accounts: AccountDirectory;
+  assets: AssetStore;
   tasks: TaskService;
   dispatcher: Dispatcher;
   leadership: Leadership;
@@ -136,8 +139,10 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(checkpoint);
 
+  const assets = new AssetStore(models);
+  const checks = new ArticleChecks(accounts, assets);
   const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, guard, queue, kickDispatcher: () => dispatcher.kick(), log });
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), log });
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
     useRedisPackage: true,
@@ -167,6 +172,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     sessions,
     tokens,
     accounts,
+    assets,
     tasks,
     dispatcher,
     leadership,

@@ -19,8 +19,9 @@ import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
-import { AppError } from '../trpc';
+import { AppError, fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
+import type { ArticleChecks } from './article-checks';
 import type { ArticleGuard } from './article-guard';
 import type { TaskIndex, TaskRow } from './task-index';
 import { deleteTaskDocs } from './projector';
@@ -33,6 +34,7 @@ export interface TaskServiceDeps {
   states: TaskStates;
   index: TaskIndex;
   accounts: AccountDirectory;
+  checks: ArticleChecks;
   guard: ArticleGuard;
   queue: BeeQueue;
   kickDispatcher: () => void;
@@ -63,9 +65,11 @@ export class TaskService {
 
   async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
     const account = await this.d.accounts.owned(userId, accountId);
+    const problem = await this.d.checks.forSubmission(userId, account.id)(article);
+    if (problem) throw fieldRefusal(problem.field, problem.message, problem.code);
     const { claim, busy } = await this.d.guard.claim(userId, article.articleId ? [article.articleId] : []);
-    const problem = busy.values().next().value;
-    if (problem !== undefined) throw new AppError('CONFLICT', problem, 'ARTICLE_BUSY');
+    const taken = busy.values().next().value;
+    if (taken !== undefined) throw new AppError('CONFLICT', taken, 'ARTICLE_BUSY');
     let taskId: string | undefined;
     try {
       [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
@@ -80,11 +84,14 @@ export class TaskService {
     const account = await this.d.accounts.owned(userId, accountId);
     const valid: { index: number; article: ArticleInput }[] = [];
     const rejected: CreateBatchOutput['rejected'] = [];
-    articles.forEach((value, index) => {
-      const check = checkArticle(value);
-      if (check.ok) valid.push({ index, article: check.article });
-      else rejected.push({ index, code: check.code, message: check.message });
-    });
+    const check = this.d.checks.forSubmission(userId, account.id);
+    for (const [index, value] of articles.entries()) {
+      const parsed = checkArticle(value);
+      const problem = parsed.ok ? await check(parsed.article) : null;
+      if (!parsed.ok) rejected.push({ index, code: parsed.code, message: parsed.message });
+      else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}` });
+      else valid.push({ index, article: parsed.article });
+    }
     const { claim, busy } = await this.d.guard.claim(userId, valid.flatMap((v) => (v.article.articleId ? [v.article.articleId] : [])));
     const free = valid.filter((v) => {
       const problem = v.article.articleId === undefined ? undefined : busy.get(v.article.articleId);
@@ -316,11 +323,12 @@ export class TaskService {
 
   async byId(userId: string, id: string): Promise<TaskDetail> {
     const row = await this.owned(userId, id);
-    const [content, timeline, target] = await Promise.all([
+    const [content, timeline, fixed] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
-      // Which article and how: fixed at creation, so rows and events do not carry them.
-      this.d.models.Task.findById(id).select('articleId mode').lean(),
+      // The Zhihu settings and the article it updates never change after creation, so rows and
+      // events do not carry them.
+      this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
     ]);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
@@ -345,8 +353,12 @@ export class TaskService {
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     return {
       ...toView(row),
-      articleId: target?.articleId ?? undefined,
-      mode: target?.mode ?? 'publish',
+      column: fixed?.column ?? undefined,
+      cover: fixed?.cover ?? undefined,
+      statement: fixed?.statement ?? undefined,
+      commentPermission: fixed?.commentPermission ?? undefined,
+      articleId: fixed?.articleId ?? undefined,
+      mode: fixed?.mode ?? 'publish',
       content: content?.content ?? '',
       events,
     };

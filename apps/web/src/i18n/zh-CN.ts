@@ -2,7 +2,7 @@
  * Every string the app shows, in Simplified Chinese (the app's first language). `en.ts` has the
  * same keys; `Messages` is the shape both must have.
  */
-import type { AccountState, ErrorCode, Priority, RejectionCode, Stage, TaskStatus } from '@zpub/shared';
+import type { AccountState, CommentPermission, CreationStatement, ErrorCode, Priority, RejectionCode, Stage, TaskStatus } from '@zpub/shared';
 
 type SortKey = 'createdAt' | 'updatedAt' | 'status' | 'title';
 
@@ -140,6 +140,7 @@ export const zhCN = {
     INVALID_COLUMN: '专栏无效：请填写该账号的专栏 ID（专栏地址的最后一段）',
     INVALID_COVER: '封面无效：需为 http(s) 图片地址或已上传的图片',
     INVALID_OPTION: '创作声明或评论权限的取值无效',
+    UNKNOWN_IMAGE: '引用了未上传的图片：请重新上传该图片（粘贴或拖入）后再提交',
     INVALID_ARTICLE_ID: '知乎文章 ID 无效：应为文章地址末尾的 15–20 位数字',
     INVALID_MODE: '发布方式无效：只能是 publish（发布）或 draft（存草稿）',
     ARTICLE_BUSY: '这篇知乎文章已有一个未结束的更新任务：请等它结束（或取消它）后再提交',
@@ -170,9 +171,55 @@ export const zhCN = {
     priority: '优先级',
     scheduledAt: '定时发布',
     accountId: '账号',
+    column: '专栏',
+    cover: '封面',
+    statement: '创作声明',
+    commentPermission: '评论权限',
     articles: '文章',
     ids: '任务',
   } as Record<string, string>,
+  /** Zhihu's publish settings of an article; the names are the ones Zhihu's editor shows. */
+  options: {
+    title: '知乎发布设置',
+    column: '发布到专栏',
+    noColumn: '不发布到专栏',
+    columnId: '专栏 ID',
+    columnIdPlaceholder: '例如 c_1234567890（专栏地址的最后一段）',
+    columnsUnknown: '尚未读取该账号的专栏：在“账号”页点“验证登录”后可直接选择；也可以在这里填写专栏 ID。',
+    noColumns: '该账号在知乎上没有专栏，文章将不发布到专栏。',
+    cover: '文章封面',
+    coverPlaceholder: '图片地址 https://…，或上传一张图片',
+    uploadCover: '上传封面',
+    removeCover: '移除封面',
+    coverPreview: '封面预览',
+    statement: '创作声明',
+    commentPermission: '评论权限',
+    statements: {
+      none: '无声明',
+      spoiler: '包含剧透',
+      medical_advice: '包含医疗建议',
+      fictional_creation: '虚构创作',
+      contain_finance: '包含理财内容',
+      ai_creation: '包含 AI 辅助创作',
+    } satisfies Record<CreationStatement, string>,
+    comments: {
+      anyone: '所有人可评论',
+      followee: '仅关注的人可评论',
+      censor: '评论需审核',
+      nobody: '关闭评论',
+    } satisfies Record<CommentPermission, string>,
+    byDefault: '（默认）',
+    columnById: (id: string) => `ID 为 ${id} 的专栏`,
+  },
+  /** Uploading images (pasted, dropped, chosen) to the app. */
+  upload: {
+    uploading: (n: number) => `正在上传 ${n} 张图片…`,
+    notImage: (name: string) => `${name || '该文件'} 不是支持的图片（只支持 PNG、JPEG、GIF、WebP）`,
+    tooLarge: (name: string, mb: number) => `${name || '该图片'} 超过 ${mb} MB，请压缩后再上传`,
+    empty: (name: string) => `${name || '该图片'} 是空文件`,
+    network: (name: string) => `上传 ${name || '图片'} 时无法连接服务器，请检查网络后重试`,
+    failed: (name: string, status: number) => `上传 ${name || '图片'} 失败${status ? `（HTTP ${status}）` : ''}，请稍后重试`,
+  },
   accounts: {
     title: '账号',
     intro: '发布用的知乎账号。Cookie 在服务器上加密保存，不会再显示出来。',
@@ -285,11 +332,13 @@ export const zhCN = {
     tooManyTopics: (n: number) => `最多添加 ${n} 个话题`,
     scheduleInvalid: '定时发布时间无效',
     schedulePast: '定时发布时间已过，留空即可立即发布',
+    insertImage: '插入图片',
+    bodyImageHint: '可以直接粘贴或拖入图片，上传后插入到光标处。',
   },
   batch: {
     title: '批量发布',
     intro: '拖入多个 .md 文件，或粘贴多篇 Markdown。每篇的第一个 “# ” 标题是文章标题，其余是正文；没有标题的会被拒绝。',
-    dropZone: '把 .md 文件拖到这里，或',
+    dropZone: '把 .md 文件（或整个文件夹，连同其中的图片）拖到这里，或',
     chooseFiles: '选择文件',
     paste: '或粘贴多篇 Markdown（每篇以一行 “# 标题” 开始）',
     pastePlaceholder: '# 第一篇的标题\n正文…\n\n# 第二篇的标题\n正文…',
@@ -320,6 +369,13 @@ export const zhCN = {
     viewBatch: '在任务列表中查看这一批',
     readFailed: (name: string) => `无法读取文件 ${name}`,
     notMarkdown: (name: string) => `${name} 不是 Markdown 文件（.md）`,
+    chooseFolder: '选择文件夹',
+    imagesHint: '文章可以用相对路径引用同一文件夹里的图片（如 ![](img/a.png)），提交时会先上传这些图片。Front matter 可写 column（专栏 ID、地址或名称）、cover、statement（如 虚构创作）、comment（如 关闭评论）。',
+    imageMissing: (path: string) => `找不到图片 ${path}：请把它所在的文件夹一起拖入`,
+    imageOutside: (path: string) => `图片 ${path} 在拖入的文件夹之外`,
+    imagesOf: (n: number) => `${n} 张图片`,
+    uploadingImages: (done: number, total: number) => `正在上传图片 ${done}/${total}…`,
+    imageFailed: '图片上传失败，这篇未提交',
   },
   tasks: {
     title: '任务',
@@ -392,6 +448,7 @@ export const zhCN = {
     finishedAt: '完成时间',
     scheduledAt: '定时发布',
     notScheduled: '未定时',
+    options: '知乎发布设置',
     result: '已发布的文章',
     error: '错误',
     whatToDo: '怎么办：',

@@ -2,46 +2,38 @@
  * Markdown documents -> articles for `task.createBatch`. A document's first ATX `# ` heading
  * (outside code fences) is its title and the rest its body; one without such a heading has no
  * title and is refused. Pasted text holding several documents is split at those headings.
- * A leading YAML front matter block is dropped from the body; its `topics:`/`tags:` are used.
+ * A leading YAML front matter block is dropped from the body; its topics and Zhihu settings
+ * (column, cover, statement, comment permission; names as Zhihu shows them work too) are used.
  */
-import { checkArticle, type ArticleInput, type Priority, type RejectionCode } from '@zpub/shared';
+import { checkArticle, type ArticleInput, type ColumnView, type Priority, type RejectionCode } from '@zpub/shared';
+import { firstField, readFrontMatter } from './front-matter';
+import { isRelativeRef } from './batch-images';
+import { lines, walk } from './markdown-lines';
+import { columnOf, commentPermissionOf, statementOf } from './zhihu-options';
+
+/** Zhihu settings from the front matter: statement and comment permission already as wire values when known. */
+export interface DraftOptions {
+  column?: string;
+  cover?: string;
+  statement?: string;
+  commentPermission?: string;
+}
 
 export interface Draft {
-  /** Where it came from: a file name or "paste #n". */
+  /** Where it came from: a file's path in what was dropped, or "paste #n". */
   source: string;
   title: string | null;
   content: string;
   topics: string[];
+  options: DraftOptions;
 }
 
-export type DraftCheck = { ok: true; article: ArticleInput } | { ok: false; code: RejectionCode; message: string };
+export type DraftCheck =
+  | { ok: true; article: ArticleInput }
+  /** `detail` is the value at fault, for people (the message is the server's, in English). */
+  | { ok: false; code: RejectionCode; message: string; detail?: string };
 
 const HEADING = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-
-function lines(text: string): string[] {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
-}
-
-/** Calls `visit` with each line and whether it is inside a fenced code block. */
-function walk(all: readonly string[], visit: (line: string, i: number, inFence: boolean) => void): void {
-  let fence: string | null = null;
-  all.forEach((line, i) => {
-    const m = FENCE.exec(line);
-    if (fence === null && m?.[1]) {
-      fence = m[1];
-      visit(line, i, true);
-      return;
-    }
-    if (fence !== null) {
-      const close = m?.[1];
-      if (close && close[0] === fence[0] && close.length >= fence.length && line.trim() === close) fence = null;
-      visit(line, i, true);
-      return;
-    }
-    visit(line, i, false);
-  });
-}
 
 function trimBlankLines(all: string[]): string[] {
   let start = 0;
@@ -51,35 +43,37 @@ function trimBlankLines(all: string[]): string[] {
   return all.slice(start, end);
 }
 
-function frontMatter(all: string[]): { rest: string[]; topics: string[] } {
-  if ((all[0] ?? '').trim() !== '---') return { rest: all, topics: [] };
-  const close = all.findIndex((l, i) => i > 0 && (l.trim() === '---' || l.trim() === '...'));
-  if (close < 0) return { rest: all, topics: [] };
-  const block = all.slice(1, close);
+const KEYS = {
+  topics: ['topics', 'tags', 'zhihu-topics', '话题'],
+  column: ['column', 'zhihu-column', '专栏'],
+  cover: ['cover', 'zhihu-cover', '封面'],
+  statement: ['statement', 'disclaimer', 'zhihu-disclaimer', '创作声明'],
+  commentPermission: ['commentpermission', 'comment_permission', 'comment', 'zhihu-comment', '评论权限', '评论'],
+} as const;
+
+function frontMatter(all: string[]): { rest: string[]; topics: string[]; options: DraftOptions } {
+  const { rest, fields } = readFrontMatter(all);
   const topics: string[] = [];
-  block.forEach((line, i) => {
-    const m = /^(topics|tags)\s*:\s*(.*)$/i.exec(line.trim());
-    if (!m) return;
-    const value = (m[2] ?? '').trim();
-    if (value.startsWith('[')) {
-      topics.push(...value.replace(/^\[|\]$/g, '').split(','));
-    } else if (value !== '') {
-      topics.push(...value.split(/[,，]/));
-    } else {
-      for (const item of block.slice(i + 1)) {
-        const li = /^\s*-\s+(.*)$/.exec(item);
-        if (!li) break;
-        topics.push(li[1] ?? '');
-      }
-    }
-  });
-  const clean = topics.map((s) => s.trim().replace(/^["']|["']$/g, '').trim()).filter((s) => s !== '');
-  return { rest: all.slice(close + 1), topics: [...new Set(clean)] };
+  for (const key of KEYS.topics) {
+    const v = fields.get(key);
+    if (v !== undefined) topics.push(...(Array.isArray(v) ? v : v.split(/[,，]/)));
+  }
+  const clean = topics.map((s) => s.trim()).filter((s) => s !== '');
+  const options: DraftOptions = {};
+  const column = firstField(fields, KEYS.column);
+  if (column !== undefined) options.column = column;
+  const cover = firstField(fields, KEYS.cover);
+  if (cover !== undefined) options.cover = cover;
+  const statement = firstField(fields, KEYS.statement);
+  if (statement !== undefined) options.statement = statementOf(statement);
+  const comment = firstField(fields, KEYS.commentPermission);
+  if (comment !== undefined) options.commentPermission = commentPermissionOf(comment);
+  return { rest, topics: [...new Set(clean)], options };
 }
 
 /** One document: its first `# ` heading is the title, everything else the body. */
 export function parseDocument(text: string, source: string): Draft {
-  const { rest, topics } = frontMatter(lines(text));
+  const { rest, topics, options } = frontMatter(lines(text));
   let headingAt = -1;
   let title: string | null = null;
   walk(rest, (line, i, inFence) => {
@@ -91,7 +85,7 @@ export function parseDocument(text: string, source: string): Draft {
     }
   });
   const body = headingAt >= 0 ? [...rest.slice(0, headingAt), ...rest.slice(headingAt + 1)] : rest;
-  return { source, title, content: trimBlankLines(body).join('\n'), topics };
+  return { source, title, content: trimBlankLines(body).join('\n'), topics, options };
 }
 
 /** Pasted text holding several documents, split before each `# ` heading outside code. */
@@ -116,14 +110,45 @@ export function isMarkdownFile(name: string, type: string): boolean {
   return /\.(md|markdown|mdown|mkd|txt)$/i.test(name) || type === 'text/markdown';
 }
 
-/** Validates a draft as the server will (the same `checkArticle`), with the batch-wide options. */
-export function checkDraft(d: Draft, opts: { priority: Priority; scheduledAt?: string | undefined }): DraftCheck {
+export interface CheckOptions {
+  priority: Priority;
+  scheduledAt?: string | undefined;
+  /** The chosen account's columns, when its login check has read them. */
+  columns?: readonly ColumnView[] | undefined;
+}
+
+function columnDetail(column: string, known: readonly ColumnView[]): string {
+  return `${column} → ${known.map((c) => `${c.title} (${c.id})`).join(', ') || '∅'}`;
+}
+
+/**
+ * Validates a draft as the server will (the same `checkArticle`), with the batch-wide options.
+ * A cover given as a path in the dropped folder is left out here: it is checked as an image file,
+ * and becomes an uploaded image's address when the batch is sent.
+ */
+export function checkDraft(d: Draft, opts: CheckOptions): DraftCheck {
   if (d.title === null || d.title.trim() === '') {
     return { ok: false, code: 'TITLE_REQUIRED', message: 'title: Title is empty' };
   }
   const article: Record<string, unknown> = { title: d.title, content: d.content, topics: d.topics, priority: opts.priority };
   if (opts.scheduledAt) article.scheduledAt = opts.scheduledAt;
-  return checkArticle(article);
+  const { column, cover, statement, commentPermission } = d.options;
+  if (column !== undefined) article.column = columnOf(column, opts.columns);
+  if (cover !== undefined && !isRelativeRef(cover)) article.cover = cover;
+  if (statement !== undefined) article.statement = statement;
+  if (commentPermission !== undefined) article.commentPermission = commentPermission;
+  const check = checkArticle(article);
+  if (!check.ok) {
+    const field = check.message.split(':')[0] ?? '';
+    const value = field in d.options ? d.options[field as keyof DraftOptions] : undefined;
+    return value === undefined ? check : { ...check, detail: value };
+  }
+  const known = opts.columns;
+  const chosen = check.article.column;
+  if (chosen !== undefined && known !== undefined && !known.some((c) => c.id === chosen)) {
+    return { ok: false, code: 'INVALID_COLUMN', message: `column: "${chosen}" is not one of this account's columns`, detail: columnDetail(chosen, known) };
+  }
+  return check;
 }
 
 export function utf8Bytes(s: string): number {

@@ -34,4 +34,15 @@ describe('errors in Chinese', () => {
   it('treats an answer without a tRPC envelope as a network problem', () => {
     expect(describeError(new TypeError('Failed to fetch')).message).toBe(zhCN.api.network);
   });
+
+  it('names the Zhihu setting the server refused, with the value and what to do', () => {
+    const column = '"c_9" is not one of this account\'s columns: c_1001 (前端笔记), c_1002 (读书). If the column is new, verify the account again to refresh the list';
+    const p = describeError(trpcError(`column: ${column}`, { code: 'BAD_REQUEST', appCode: 'INVALID_COLUMN', zodError: { formErrors: [], fieldErrors: { column: [column] } } }));
+    expect(p.fields.column).toBe('“c_9” 不是该账号的专栏（该账号的专栏：c_1001 (前端笔记), c_1002 (读书)）；若是新建的专栏，请在“账号”页重新验证登录');
+    expect(p.message.startsWith('专栏：“c_9”')).toBe(true);
+    const sha = `/assets/${'b'.repeat(64)}`;
+    expect(translateServerText(`the body names an image you never uploaded: ${sha}; upload it first (POST /assets)`)).toBe(`正文引用了未上传的图片：${sha}。请重新粘贴或拖入这些图片`);
+    expect(translateServerText(`${sha} is not an image you uploaded; upload the cover first (POST /assets)`)).toBe(`封面 ${sha} 不是你上传过的图片，请重新上传封面`);
+    expect(translateServerText('Invalid option: expected one of "anyone"|"followee"|"censor"|"nobody"')).toBe('取值无效');
+  });
 });

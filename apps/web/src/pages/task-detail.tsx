@@ -9,6 +9,7 @@ import { MarkdownPreview } from '../components/markdown-preview';
 import { ProgressBar } from '../components/progress-bar';
 import { StatusBadge } from '../components/status-badge';
 import { TaskErrorNote } from '../components/task-error';
+import { TaskOptionsFacts, type TaskOptions } from '../components/task-options';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datetime';
@@ -25,6 +26,8 @@ export function TaskDetail() {
   const id = () => params.id;
   const task = () => app.store.state.byId[id()];
   const [content, setContent] = createSignal<string | null>(null);
+  // Zhihu settings come with the detail only (list rows and events do not carry them).
+  const [options, setOptions] = createSignal<TaskOptions | null>(null);
   const [events, setEvents] = createSignal<TaskEvent[]>([]);
   const [missing, setMissing] = createSignal(false);
   const [error, setError] = createSignal('');
@@ -38,6 +41,7 @@ export function TaskDetail() {
   createEffect(
     on(id, (taskId) => {
       setContent(null);
+      setOptions(null);
       setEvents([]);
       setMissing(false);
       setError('');
@@ -66,6 +70,7 @@ export function TaskDetail() {
             if (id() !== taskId) return;
             app.store.applySnapshot([toView(detail)]);
             setContent(detail.content);
+            setOptions({ column: detail.column, cover: detail.cover, statement: detail.statement, commentPermission: detail.commentPermission });
             setEvents(mergeEvents(detail.events, early));
             early = [];
             loaded = true;
@@ -154,6 +159,7 @@ export function TaskDetail() {
                         <For each={row().topics}>{(topic) => <span class="chip">{topic}</span>}</For>
                       </Show>
                     </dd>
+                    <Show when={options()}>{(o) => <TaskOptionsFacts options={o()} account={app.accounts.state.list.find((a) => a.id === row().accountId)} />}</Show>
                     <Show when={row().batchId}>
                       {(batchId) => (
                         <>

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Logger } from '@zpub/shared/node';
 import clusterPkg, { type Cluster as ClusterInstance } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
-import type { BrowserRunner } from '../jobs/publish';
+import type { BrowserRunner } from './runner';
 import { keepLowered } from './priority';
 import { VirtualDisplay } from './xvfb';
 

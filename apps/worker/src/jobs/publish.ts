@@ -19,7 +19,9 @@ import {
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
 import type { Page } from 'puppeteer-core';
-import { loginCheck, publishArticle, setAccountCookies, type Origins, type Outcome } from '../adapters/zhihu/publish';
+import type { AssetBytes } from '../adapters/zhihu/images';
+import { loginCheck, publishArticle, setAccountCookies, type Article, type Origins, type Outcome } from '../adapters/zhihu/publish';
+import type { BrowserRunner } from '../browser/runner';
 import type { Env } from '../env';
 import { AttemptLost, PublishError, advise, isUnknownOutcome } from '../errors';
 import { handleVerify, isVerifyJob, markAccount } from './verify';
@@ -33,10 +35,6 @@ export interface Running {
   controller: AbortController;
   submitted: boolean;
   startedAt: number;
-}
-
-export interface BrowserRunner {
-  run<T>(fn: (page: Page) => Promise<T>): Promise<T>;
 }
 
 export interface PublishDeps {
@@ -127,44 +125,64 @@ export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps):
   }
 }
 
-async function runAttempt(
-  job: BeeQueue.Job<PublishJobData>,
-  d: PublishDeps,
-  attempt: Attempt,
-  running: Running,
-  priorSubmittedAt: number | null,
-  log: Logger,
-): Promise<void> {
-  const taskId = attempt.taskId;
+interface AttemptInput {
+  origins: Origins;
+  cookies: ParsedCookie[];
+  article: Article;
+  accountId: Types.ObjectId;
+  userId: Types.ObjectId;
+}
+
+/** The task, its account and its article, or the error that ends the attempt without a browser. */
+async function loadInput(d: PublishDeps, taskId: string): Promise<AttemptInput | TaskError> {
   const [task, content] = await Promise.all([d.models.Task.findById(taskId).lean(), d.models.TaskContent.findById(taskId).lean()]);
   const account = task ? await d.models.Account.findById(task.accountId).lean() : null;
-  const fail = async (error: TaskError) => {
-    await attempt.finish('failed', { stage: 'failed', error, message: error.message });
-    d.onFinished('failed', running.startedAt);
-  };
-  if (!task || !content) return fail(taskError('INTERNAL', advise('INTERNAL', 'The task record is missing')));
-  if (!account) return fail(taskError('ACCOUNT_NOT_FOUND'));
+  if (!task || !content) return taskError('INTERNAL', advise('INTERNAL', 'The task record is missing'));
+  if (!account) return taskError('ACCOUNT_NOT_FOUND');
   // Zhihu refuses these anyway; no browser is needed to know it.
   const titleChars = [...task.title].length;
-  if (titleChars > LIMITS.titleMax) return fail(taskError('TITLE_TOO_LONG', advise('TITLE_TOO_LONG', `The title has ${titleChars} characters`)));
-  if (account.state === 'expired') return fail(taskError('LOGIN_EXPIRED'));
-
+  if (titleChars > LIMITS.titleMax) return taskError('TITLE_TOO_LONG', advise('TITLE_TOO_LONG', `The title has ${titleChars} characters`));
+  if (account.state === 'expired') return taskError('LOGIN_EXPIRED');
   let cookies: ParsedCookie[];
   try {
     cookies = JSON.parse(d.box.open(account.cookiesSealed)) as ParsedCookie[];
   } catch {
-    return fail(taskError('LOGIN_EXPIRED', advise('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read (was the secret key changed?)')));
+    return taskError('LOGIN_EXPIRED', advise('LOGIN_EXPIRED', 'The stored cookies of this account cannot be read (was the secret key changed?)'));
   }
-  const origins = d.origins(task.platform);
-  const article = { title: task.title, html: markdownToZhihuHtml(content.content), topics: task.topics };
-  const signal = running.controller.signal;
+  const columnTitle = task.column ? account.columns?.find((c) => c.id === task.column)?.title : undefined;
+  const article: Article = {
+    title: task.title,
+    html: markdownToZhihuHtml(content.content),
+    topics: task.topics,
+    column: task.column ? { id: task.column, title: columnTitle ?? undefined } : undefined,
+    cover: task.cover ?? undefined,
+    statement: task.statement ?? undefined,
+    commentPermission: task.commentPermission ?? undefined,
+  };
+  return { origins: d.origins(task.platform), cookies, article, accountId: account._id, userId: task.userId };
+}
 
-  let evidence: Evidence | null = null;
-  let outcome: Outcome | null = null;
-  let failure: unknown = null;
-  const who: { me: { urlToken: string; name: string } | null } = { me: null };
+/** An image the user uploaded, as stored under `<userId>:<sha256>`. */
+function assetLoader(d: PublishDeps, userId: Types.ObjectId): (sha256: string) => Promise<AssetBytes | null> {
+  return async (sha256) => {
+    const doc = await d.models.Asset.findById(`${userId.toString()}:${sha256}`);
+    return doc ? { mime: doc.mime, data: Buffer.from(doc.data) } : null;
+  };
+}
+
+interface BrowserResult {
+  outcome: Outcome | null;
+  failure: unknown;
+  evidence: Evidence | null;
+  me: { urlToken: string; name: string } | null;
+}
+
+/** The browser part of an attempt: login check, then the Zhihu flow; whatever happens is returned, not thrown. */
+async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, input: AttemptInput, priorSubmittedAt: number | null): Promise<BrowserResult> {
+  const result: BrowserResult = { outcome: null, failure: null, evidence: null, me: null };
+  const signal = running.controller.signal;
   try {
-    outcome = await d.browser.run(async (page) => {
+    result.outcome = await d.browser.run(async (page) => {
       let crashed = false;
       page.on('error', () => {
         // A crashed tab leaves page calls hanging until the protocol timeout: end them now.
@@ -175,45 +193,65 @@ async function runAttempt(
       const onAbort = () => void page.browserContext().close().catch(() => undefined);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await setAccountCookies(page, origins, cookies);
-        const me = await loginCheck(page, origins);
-        who.me = me;
+        await setAccountCookies(page, input.origins, input.cookies);
+        const me = await loginCheck(page, input.origins);
+        result.me = me;
         await attempt.stage('login', `logged in as ${me.name}`);
-        const result = await publishArticle(
+        const outcome = await publishArticle(
           page,
-          origins,
-          article,
+          input.origins,
+          input.article,
           me,
           {
             stage: (stage, message) => attempt.stage(stage, message),
             beforeSubmit: async () => {
-              await attempt.stage('submitted', '确认发布 clicked', { submittedAt: String(Date.now()) });
+              await attempt.stage('submitted', 'publish clicked', { submittedAt: String(Date.now()) });
               running.submitted = true;
             },
+            loadAsset: assetLoader(d, input.userId),
             signal,
           },
           { submittedAt: priorSubmittedAt },
           { redirectTimeoutMs: d.env.REDIRECT_TIMEOUT_MS },
         );
         // What the page showed when nothing could prove the article either way.
-        if (result.status === 'unconfirmed') evidence = await captureEvidence(page);
-        return result;
+        if (outcome.status === 'unconfirmed') result.evidence = await captureEvidence(page);
+        return outcome;
       } catch (err) {
-        if (!signal.aborted && !(err instanceof AttemptLost)) evidence = await captureEvidence(page);
+        if (!signal.aborted && !(err instanceof AttemptLost)) result.evidence = await captureEvidence(page);
         throw crashed ? new PublishError('BROWSER_CRASHED', 'The browser tab crashed (Chromium: "Page crashed!")', running.submitted) : err;
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
     });
   } catch (err) {
-    failure = err;
+    result.failure = err;
   }
+  return result;
+}
 
+async function runAttempt(
+  job: BeeQueue.Job<PublishJobData>,
+  d: PublishDeps,
+  attempt: Attempt,
+  running: Running,
+  priorSubmittedAt: number | null,
+  log: Logger,
+): Promise<void> {
+  const taskId = attempt.taskId;
+  const input = await loadInput(d, taskId);
+  if (!('article' in input)) {
+    await attempt.finish('failed', { stage: 'failed', error: input, message: input.message });
+    d.onFinished('failed', running.startedAt);
+    return;
+  }
+  const { outcome, failure, evidence, me } = await runInBrowser(d, attempt, running, input, priorSubmittedAt);
+  const signal = running.controller.signal;
   if (signal.aborted || failure instanceof AttemptLost) {
     log.info('attempt ended: the task was cancelled or taken over');
     return;
   }
-  const evidenceRef = evidence ? await saveEvidence(d.models, taskId, task.userId, attempt.attempt, evidence, log) : undefined;
+  const evidenceRef = evidence ? await saveEvidence(d.models, taskId, input.userId, attempt.attempt, evidence, log) : undefined;
 
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
@@ -221,7 +259,7 @@ async function runAttempt(
       message: outcome.message,
       result: { url: outcome.url, articleId: outcome.articleId },
     });
-    if (ok) await markAccount(d.models, account._id, { state: 'active', me: who.me });
+    if (ok) await markAccount(d.models, input.accountId, { state: 'active', me });
     if (ok) d.onFinished('success', running.startedAt);
     return;
   }
@@ -230,13 +268,26 @@ async function runAttempt(
     d.onFinished('unconfirmed', running.startedAt);
     return;
   }
+  await recordFailure(job, d, attempt, running, input.accountId, classify(failure, running.submitted, signal), failure, evidenceRef, log);
+}
 
-  const error = classify(failure, running.submitted, signal);
+/** A failed attempt: unconfirmed after the click when nothing says Zhihu refused, retried when it can help, else failed. */
+async function recordFailure(
+  job: BeeQueue.Job<PublishJobData>,
+  d: PublishDeps,
+  attempt: Attempt,
+  running: Running,
+  accountId: Types.ObjectId,
+  error: TaskError,
+  failure: unknown,
+  evidence: EvidenceView | undefined,
+  log: Logger,
+): Promise<void> {
   log.warn({ code: error.code, retryable: error.retryable, err: (failure as Error)?.message }, 'attempt failed');
-  if (error.code === 'LOGIN_EXPIRED') await markAccount(d.models, account._id, { state: 'expired', reason: error.message });
+  if (error.code === 'LOGIN_EXPIRED') await markAccount(d.models, accountId, { state: 'expired', reason: error.message });
   // After the click, an error that does not say Zhihu refused leaves the article's fate unknown.
   if (running.submitted && isUnknownOutcome(error.code)) {
-    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence: evidenceRef });
+    await attempt.finish('unconfirmed', { stage: 'unconfirmed', message: error.message, error, evidence });
     d.onFinished('unconfirmed', running.startedAt);
     return;
   }
@@ -247,7 +298,7 @@ async function runAttempt(
     if (ok) throw new PublishError(error.code, error.message);
     return;
   }
-  await attempt.finish('failed', { stage: 'failed', error, message: error.message, evidence: evidenceRef });
+  await attempt.finish('failed', { stage: 'failed', error, message: error.message, evidence });
   d.onFinished('failed', running.startedAt);
 }
 

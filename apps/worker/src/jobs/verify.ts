@@ -1,15 +1,17 @@
 /**
  * The `verify` job kind: runs the login check for one account in a browser context of its own and
- * records who the cookies log in as (active) or that they no longer do (expired). The server
- * waits for `checkRequest` to name its request; a check that cannot decide leaves the state alone.
+ * records who the cookies log in as (active), with the columns it can publish to, or that they no
+ * longer do (expired). The server waits for `checkRequest` to name its request; a check that
+ * cannot decide leaves the state alone.
  */
-import type { ParsedCookie } from '@zpub/shared';
+import type { ColumnView, ParsedCookie } from '@zpub/shared';
 import type { Logger, Models, SecretBox, VerifyJobData } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { Types } from 'mongoose';
-import { loginCheck, setAccountCookies, type Me, type Origins } from '../adapters/zhihu/publish';
+import { readColumns } from '../adapters/zhihu/columns';
+import { loginCheck, setAccountCookies, type Me, type Origins } from '../adapters/zhihu/session';
 import { PublishError, advise } from '../errors';
-import type { BrowserRunner } from './publish';
+import type { BrowserRunner } from '../browser/runner';
 
 export function isVerifyJob(data: unknown): data is VerifyJobData {
   return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === 'verify';
@@ -39,13 +41,19 @@ export async function handleVerify(job: BeeQueue.Job<VerifyJobData>, d: VerifyDe
   }
   const origins = d.origins(account.platform);
   try {
-    const me = await d.browser.run(async (page) => {
+    const { me, columns } = await d.browser.run(async (page) => {
       page.on('error', () => void page.browserContext().close().catch(() => undefined));
       await setAccountCookies(page, origins, cookies);
-      return loginCheck(page, origins);
+      const who = await loginCheck(page, origins);
+      // The login decides the check; columns that cannot be read now keep their last known list.
+      const found = await readColumns(page, origins, who.urlToken).catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'login check: columns not read');
+        return undefined;
+      });
+      return { me: who, columns: found };
     });
-    log.info({ urlToken: me.urlToken }, 'login check: logged in');
-    await answer({ state: 'active', me });
+    log.info({ urlToken: me.urlToken, columns: columns?.length }, 'login check: logged in');
+    await answer({ state: 'active', me, ...(columns ? { columns } : {}) });
   } catch (err) {
     if (err instanceof PublishError && err.code === 'LOGIN_EXPIRED') {
       log.info('login check: logged out');
@@ -57,7 +65,7 @@ export async function handleVerify(job: BeeQueue.Job<VerifyJobData>, d: VerifyDe
   }
 }
 
-export type AccountChange = { state: 'active'; me: Me | null } | { state: 'expired'; reason: string };
+export type AccountChange = { state: 'active'; me: Me | null; columns?: ColumnView[] } | { state: 'expired'; reason: string };
 
 /** What a login check learned about an account; `check` answers the `account.verify` waiting for it. */
 export async function markAccount(
@@ -77,6 +85,7 @@ export async function markAccount(
       set.urlToken = change.me.urlToken;
       set.verifiedAt = now;
     }
+    if (change.columns) set.columns = change.columns;
   }
   if (change?.state === 'expired') {
     set.state = 'expired';

@@ -1,18 +1,26 @@
 /**
- * Everything the flow knows about Zhihu's pages, in one place. Class names on Zhihu are build
- * hashes, so hooks are placeholders, roles, attributes and button texts. The sandbox serves the
- * same hooks; when Zhihu changes its editor, this file is what changes.
+ * Everything the flow knows about Zhihu's pages and APIs, in one place: selectors, button texts,
+ * paths, JSON fields and error codes. Class names on Zhihu are build hashes, so hooks are
+ * placeholders, roles, attributes and texts. docs/zhihu.md gives each one's public source and
+ * date; when Zhihu changes, this file and that table are what change.
  */
+import type { CommentPermission, CreationStatement } from '@zpub/shared';
+
 export const SELECTORS = {
   title: 'textarea[placeholder^="请输入标题"]',
   editor: '.public-DraftEditor-content[contenteditable="true"]',
   /** Any rich-text area: present without `editor` means Zhihu replaced its editor. */
   anyEditor: '[contenteditable="true"]',
+  /** The legacy flow's publish settings, opened by 发布. */
   publishPanel: '[role="dialog"]',
   topicSearch: 'input[placeholder="搜索话题"]',
-  topicOption: '[role="option"]',
-  topicChip: '[data-topic-id]:not([role="option"])',
+  /** Topic suggestions: buttons in the popover today, options of a listbox in the legacy dialog. */
+  topicSuggestion: '.Popover-content button, [role="listbox"] [role="option"]',
+  columnSelect: 'select[aria-label="发布到专栏"]',
+  statementSelect: 'select[aria-label="创作声明"]',
+  commentSelect: 'select[aria-label="评论权限"]',
   toast: '.Notification[role="alert"], .Notification',
+  articleData: 'script#js-initialData',
 } as const;
 
 export const TEXTS = {
@@ -21,11 +29,36 @@ export const TEXTS = {
   confirm: '确认发布',
 } as const;
 
+/** What the 创作声明 control shows for each `disclaimer_type` (zhihu_obsidian src/disclaimer.ts). */
+export const STATEMENT_LABELS: Record<Exclude<CreationStatement, 'none'>, string> = {
+  spoiler: '包含剧透',
+  medical_advice: '包含医疗建议',
+  fictional_creation: '虚构创作',
+  contain_finance: '包含理财内容',
+  ai_creation: '包含 AI 辅助创作',
+};
+
+/** What the comment-permission control shows (no public source: see docs/zhihu.md). */
+export const COMMENT_LABELS: Record<Exclude<CommentPermission, 'anyone'>, string> = {
+  followee: '仅我关注的人可评论',
+  censor: '评论经我审核后展示',
+  nobody: '关闭评论',
+};
+
 export const PATHS = {
   me: '/api/v4/me',
   write: '/write',
   article: (id: string) => `/p/${id}`,
   memberArticles: (urlToken: string) => `/api/v4/members/${encodeURIComponent(urlToken)}/articles?offset=0&limit=20&sort_by=created`,
+  memberColumns: (urlToken: string, offset: number) =>
+    `/api/v4/members/${encodeURIComponent(urlToken)}/column-contributions?include=${encodeURIComponent('data[*].column.title')}&offset=${offset}&limit=20`,
+  /** zhuanlan: a remote image re-hosted by Zhihu (form `url`, `source=article`) -> `{ src }`. */
+  uploadedImages: '/api/uploaded_images',
+  /** zhuanlan: the cover as `titleImage`, and autosave. */
+  draft: (id: string) => `/api/articles/${id}/draft`,
+  /** api.zhihu.com: an upload ticket for an image's MD5, then its status. */
+  images: '/images',
+  image: (id: string) => `/images/${encodeURIComponent(id)}`,
 } as const;
 
 /** `/p/<id>`: ids are 15–20 digits and stay strings (they exceed JavaScript's safe integers). */
@@ -33,7 +66,29 @@ export const ARTICLE_PATH = /^\/p\/(\d{15,20})\/?$/;
 export const SIGNIN_PATH = /^\/signin/;
 export const CAPTCHA_PATH = /^\/account\/unhuman/;
 export const DRAFTS_API = /\/api\/articles\/drafts(\?|$)/;
-export const PUBLISH_API = /\/api\/articles\/(\d{15,20})\/publish(\?|$)/;
+export const TOPICS_API = /\/api\/articles\/\d{15,20}\/topics(\?|$)/;
+/** Legacy: PUT /api/articles/<id>/publish. */
+export const LEGACY_PUBLISH_API = /\/api\/articles\/(\d{15,20})\/publish(\?|$)/;
+/** Today: POST {www}/api/v4/content/publish; refusals come as HTTP 200 with a `code`. */
+export const CONTENT_PUBLISH_API = /\/api\/v4\/content\/publish(\?|$)/;
+/** What content/publish says when it took the article (zhihu_obsidian src/publish_service.ts). */
+export const PUBLISH_SUCCESS_MESSAGE = 'success';
+/** A page showing Zhihu's 40362 refusal (the risk-control page). */
+export const RISK_PAGE_TEXT = /40362|您当前请求存在异常/;
+
+/** Images that need no re-hosting: Zhihu's own image host, and formulas Zhihu draws itself. */
+export const ZHIHU_IMAGE_HOST = /(^|\.)zhimg\.com$/;
+export const EQUATION_URL = /^https?:\/\/(www\.)?zhihu\.com\/equation\?/;
+
+/** Aliyun OSS, which Zhihu's image upload uses (Wechatsync, zhihu_obsidian). */
+export const OSS = {
+  bucket: 'zhihu-pics',
+  userAgent: 'aliyun-sdk-js/6.8.0',
+  /** `upload_file.state` meaning "already hosted, no upload needed" (Wechatsync). */
+  alreadyHosted: 1,
+  /** Image statuses that mean the hosted copy is ready (zhihu_obsidian: success; Wechatsync: completed). */
+  ready: ['success', 'completed'],
+} as const;
 
 /** Zhihu's error codes in API answers, and what they mean for a task. */
 export const ZHIHU_CODES = {

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from './app.js';
+import { columnsOf } from './settings.js';
+import { TEST_XSRF, challengeToken, client, createDraft, initialData, publishToday, startSandbox } from './testing.js';
+import type { Reply } from './testing.js';
+
+// Today's publish API at the HTTP level: topics attached to the draft, settings in the publish
+// call, refusals as HTTP 200 with a code, the xsrf pair, the columns of an account, and the
+// anti-crawler check in front of article pages. What the editor page does with it: browser.test.ts.
+
+let sandbox: Sandbox;
+beforeEach(async () => {
+  sandbox = await startSandbox();
+});
+afterEach(async () => {
+  await sandbox.close();
+});
+
+const anon = () => client(sandbox.url);
+const as = (name: string) => client(sandbox.url, name);
+const addFault = (body: unknown) => anon()('POST', '/__sandbox/faults', body);
+const articles = async () => (await anon()('GET', '/__sandbox/articles')).json as Array<Record<string, unknown>>;
+
+function expectRefusal(reply: Reply, code: number): void {
+  expect(reply.status).toBe(200);
+  expect(reply.json).toMatchObject({ code });
+  expect((reply.json as { message?: unknown }).message).not.toBe('success');
+}
+
+describe('content/publish', () => {
+  it('publishes the saved draft with its topics and settings and answers success', async () => {
+    const column = columnsOf('alice')[1];
+    const id = await createDraft(sandbox.url, 'alice', '今天的发布', '<p>正文</p>');
+    const cover = `${sandbox.url}/v2-0123456789abcdef0123456789abcdef.png`;
+    expect((await as('alice')('PATCH', `/api/articles/${id}/draft`, { titleImage: cover, isTitleImageFullScreen: false })).status).toBe(200);
+    for (const topic of ['19550000', '19550068']) {
+      expect((await as('alice')('POST', `/api/articles/${id}/topics`, { id: topic, name: 'x', type: 'topic' })).status).toBe(200);
+    }
+    const answer = await as('alice')('POST', '/api/v4/content/publish', {
+      action: 'article',
+      data: {
+        draft: { id, disabled: 1, isPublished: false },
+        extra_info: { publisher: 'pc', pc_business_params: JSON.stringify({ column: { id: column?.id }, commentPermission: 'followee' }) },
+        commentsPermission: { comment_permission: 'followee' },
+        creationStatement: { disclaimer_type: 'spoiler', disclaimer_status: 'open' },
+      },
+    });
+    expect(answer.status).toBe(200);
+    const body = answer.json as { code: number; message: string; data: { result: string } };
+    expect(body).toMatchObject({ code: 0, message: 'success', data: { publish_type: 'article' } });
+    expect(JSON.parse(body.data.result)).toEqual({ publish: { id, url: `${sandbox.url}/p/${id}`, state: 'published', type: 'article' } });
+    const stored = (await articles()).find((a) => a.id === id);
+    expect(stored).toMatchObject({
+      title: '今天的发布',
+      topics: ['编程', 'JavaScript'],
+      column,
+      cover,
+      statement: 'spoiler',
+      commentPermission: 'followee',
+    });
+  });
+
+  it('refuses with HTTP 200 and a code, and publishes nothing', async () => {
+    const cases: Array<[string, number]> = [
+      ['captcha', 40352],
+      ['phone-binding', 4031],
+      ['toast-error', 10001],
+    ];
+    for (const [kind, code] of cases) {
+      await addFault({ kind, times: 1 });
+      const { reply } = await publishToday(sandbox.url, 'alice');
+      expectRefusal(reply, code);
+    }
+    await addFault({ kind: 'topic-required', times: 1 });
+    expectRefusal((await publishToday(sandbox.url, 'alice', { topics: [] })).reply, 10002);
+    expectRefusal((await publishToday(sandbox.url, 'alice', { column: 'c_not_mine' })).reply, 10005);
+    expect(await articles()).toEqual([]);
+    expect((await anon()('GET', '/__sandbox/faults')).json).toEqual([]);
+  });
+
+  it('risk-after-publish publishes, answers success, and shows 40362 on the next view only', async () => {
+    await addFault({ kind: 'risk-after-publish', times: 1 });
+    const { id, reply } = await publishToday(sandbox.url, 'alice');
+    expect((reply.json as { message: string }).message).toBe('success');
+    const alice = client(sandbox.url, 'alice', { zse: await challengeToken(sandbox.url) });
+    const first = await alice('GET', `/p/${id}`);
+    expect(first.status).toBe(403);
+    expect(first.text).toContain('40362');
+    expect(initialData(first.text)).toBeUndefined();
+    const second = await alice('GET', `/p/${id}`);
+    expect(second.status).toBe(200);
+    expect(second.text).toContain('"state":"published"');
+
+    await addFault({ kind: 'risk-after-publish', publish: false, times: 1 });
+    expectRefusal((await publishToday(sandbox.url, 'alice')).reply, 40362);
+    expect(await articles()).toHaveLength(1);
+  });
+
+  it('takes a write only with the xsrf header matching the _xsrf cookie', async () => {
+    const id = await createDraft(sandbox.url, 'alice');
+    const bare = client(sandbox.url, 'alice', { xsrf: false });
+    for (const [method, path, body] of [
+      ['POST', '/api/articles/drafts', { title: 'x' }],
+      ['PATCH', `/api/articles/${id}/draft`, { title: 'x' }],
+      ['POST', `/api/articles/${id}/topics`, { id: '19550000' }],
+      ['POST', '/api/v4/content/publish', { action: 'article', data: { draft: { id } } }],
+      ['PUT', `/api/articles/${id}/publish`, { title: 't', content: '<p>x</p>' }],
+    ] as const) {
+      const reply = await bare(method, path, body);
+      expect(reply.status, `${method} ${path}`).toBe(403);
+      expect((reply.json as { error: { code: number } }).error.code).toBe(10003);
+    }
+    const page = await fetch(`${sandbox.url}/write`, { headers: { cookie: 'z_c0=sandbox-alice' } });
+    expect(page.headers.get('set-cookie')).toMatch(/^_xsrf=[0-9a-f]{32}; Path=\//);
+    const known = await fetch(`${sandbox.url}/write`, { headers: { cookie: `z_c0=sandbox-alice; _xsrf=${TEST_XSRF}` } });
+    expect(known.headers.get('set-cookie')).toBeNull();
+    expect(await articles()).toEqual([]);
+  });
+
+  it('attaches at most three topics to a draft and removes them', async () => {
+    const id = await createDraft(sandbox.url, 'alice');
+    const attach = (topic: string) => as('alice')('POST', `/api/articles/${id}/topics`, { id: topic, type: 'topic' });
+    for (const topic of ['19550000', '19550017', '19550034']) expect((await attach(topic)).status).toBe(200);
+    expect((await attach('19550000')).status).toBe(200);
+    const fourth = await attach('19550051');
+    expect(fourth.status).toBe(400);
+    expect(fourth.json).toEqual({ error: { code: 10004, message: '最多添加 3 个话题' } });
+    expect((await attach('999')).json).toEqual({ error: { code: 10003, message: '话题不存在' } });
+    const removed = await as('alice')('DELETE', `/api/articles/${id}/topics/19550017`);
+    expect((removed.json as Array<{ id: string }>).map((t) => t.id)).toEqual(['19550000', '19550034']);
+    expect((await as('bob')('POST', `/api/articles/${id}/topics`, { id: '19550000' })).status).toBe(403);
+  });
+});
+
+describe('columns of an account', () => {
+  it('lists the two columns every account owns, stable across sandboxes', async () => {
+    await as('alice')('GET', '/api/v4/me');
+    const reply = await anon()('GET', '/api/v4/members/alice/column-contributions?include=data%5B*%5D.column.title&offset=0&limit=20');
+    expect(reply.status).toBe(200);
+    const body = reply.json as { paging: { is_end: boolean; totals: number }; data: Array<{ column: { id: string; title: string } }> };
+    expect(body.paging).toMatchObject({ is_end: true, totals: 2 });
+    expect(body.data.map((d) => ({ id: d.column.id, title: d.column.title }))).toEqual(columnsOf('alice'));
+    for (const c of columnsOf('alice')) expect(c.id).toMatch(/^c_\d{19}$/);
+    expect(columnsOf('bob')[0]?.id).not.toBe(columnsOf('alice')[0]?.id);
+    expect((await anon()('GET', '/api/v4/members/nobody-here/column-contributions')).status).toBe(404);
+  });
+});
+
+describe('the anti-crawler check on article pages', () => {
+  it('answers 403 without __zse_ck, sends a stale one to /account/unhuman, and shows the article to one that passed', async () => {
+    const { id } = await publishToday(sandbox.url, 'alice');
+    for (const who of [anon(), as('alice')]) {
+      const blocked = await who('GET', `/p/${id}`);
+      expect(blocked.status).toBe(403);
+      expect(blocked.text).not.toContain('js-initialData');
+      expect(blocked.text).toContain('__zse_ck');
+    }
+    const stale = await client(sandbox.url, 'alice', { zse: 'stale' })('GET', `/p/${id}`);
+    expect(stale.status).toBe(302);
+    expect(stale.headers.get('location')).toMatch(/\/account\/unhuman\?type=unhuman&/);
+    const token = await challengeToken(sandbox.url);
+    for (const who of [client(sandbox.url, undefined, { zse: token }), client(sandbox.url, 'alice', { zse: token })]) {
+      const page = await who('GET', `/p/${id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('"state":"published"');
+    }
+  });
+});
+
+describe('layout', () => {
+  it('serves today by default and the legacy dialog once configured', async () => {
+    expect((await as('alice')('GET', '/write')).text).toContain('"layout":"today"');
+    expect((await anon()('POST', '/__sandbox/config', { layout: 'legacy' })).json).toMatchObject({ layout: 'legacy' });
+    expect((await as('alice')('GET', '/write')).text).toContain('"layout":"legacy"');
+    const reset = await anon()('POST', '/__sandbox/reset');
+    expect(reset.status).toBe(200);
+    // A reset clears data, not configuration.
+    expect((await anon()('GET', '/__sandbox/config')).json).toMatchObject({ layout: 'legacy' });
+  });
+});

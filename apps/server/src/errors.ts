@@ -1,0 +1,29 @@
+/**
+ * Errors the API throws on purpose. Kept apart from trpc.ts so services can throw them without
+ * importing the tRPC set-up (which imports the context, which imports the services).
+ */
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+/** A refusal that carries a machine code (e.g. RATE_LIMITED) and, when relevant, when to retry. */
+export class AppError extends TRPCError {
+  constructor(
+    code: TRPCError['code'],
+    message: string,
+    readonly appCode?: string,
+    readonly retryAfterS?: number,
+    cause?: unknown,
+  ) {
+    super({ code, message, cause });
+  }
+}
+
+/**
+ * Bad input found after the schema passed (a column the account does not have, an image the user
+ * never uploaded): shaped like a schema refusal, so clients see the field it concerns in
+ * `zodError.fieldErrors`, plus a code a program can act on.
+ */
+export function fieldRefusal(field: string, message: string, appCode: string): AppError {
+  const cause = new ZodError([{ code: 'custom', path: [field], message, input: undefined }]);
+  return new AppError('BAD_REQUEST', `${field}: ${message}`, appCode, undefined, cause);
+}

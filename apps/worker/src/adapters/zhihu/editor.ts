@@ -1,0 +1,242 @@
+/**
+ * Driving Zhihu's editor page like a person: open it, fill the title and body, tell which flow it
+ * offers (today: settings on the page; legacy: a dialog behind 发布), choose topics and the other
+ * settings, and set the cover. Every missing element is EDITOR_CHANGED, found fast.
+ */
+import type { CommentPermission, CreationStatement } from '@zpub/shared';
+import type { Page } from 'puppeteer-core';
+import { PublishError } from '../../errors';
+import { CAPTCHA_PATH, COMMENT_LABELS, PATHS, SELECTORS, SIGNIN_PATH, STATEMENT_LABELS, TEXTS, TOPICS_API } from './selectors';
+import { STEP_TIMEOUT, pageFetch, zhihuMessage, type Origins } from './session';
+
+export type Layout = 'today' | 'legacy';
+
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+export async function clickButton(page: Page, text: string, scope?: string): Promise<void> {
+  const clicked = await page.evaluate(
+    (t, s) => {
+      const root = s ? document.querySelector(s) : document;
+      const button = [...(root?.querySelectorAll('button') ?? [])].find((b) => (b.textContent ?? '').trim() === t);
+      if (!button || button.disabled) return false;
+      button.click();
+      return true;
+    },
+    text,
+    scope ?? null,
+  );
+  if (!clicked) throw new PublishError('EDITOR_CHANGED', `The "${text}" button is missing`);
+}
+
+export async function waitForSelector(page: Page, selector: string, what: string): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { timeout: STEP_TIMEOUT });
+  } catch (err) {
+    if (page.isClosed()) throw err;
+    throw new PublishError('EDITOR_CHANGED', `${what} is missing (${selector})`);
+  }
+}
+
+/**
+ * The body editor, or proof that it changed: a rich-text area that is not Draft.js means Zhihu
+ * swapped its editor, which needs no 15 s wait to know.
+ */
+async function waitForBodyEditor(page: Page): Promise<void> {
+  const found: string = await page
+    .waitForFunction(
+      (editor, any): string | false => (document.querySelector(editor) ? 'ok' : document.querySelector(any) ? 'changed' : false),
+      { timeout: STEP_TIMEOUT },
+      SELECTORS.editor,
+      SELECTORS.anyEditor,
+    )
+    .then(async (h) => String(await h.jsonValue()))
+    .catch((err: unknown) => {
+      if (page.isClosed()) throw err;
+      return 'missing';
+    });
+  if (found === 'ok') return;
+  throw new PublishError(
+    'EDITOR_CHANGED',
+    found === 'changed'
+      ? `The editor page has a body editor the publisher does not know (no ${SELECTORS.editor})`
+      : `The body editor is missing (${SELECTORS.editor})`,
+  );
+}
+
+/** `{zhuanlan}/write`, ready for typing: the title field and the Draft.js body are there. */
+export async function openEditor(page: Page, origins: Origins): Promise<void> {
+  const res = await page.goto(origins.zhuanlan + PATHS.write, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
+  if (SIGNIN_PATH.test(pathOf(page.url()))) throw new PublishError('LOGIN_EXPIRED', 'The editor sent the browser to the sign-in page');
+  if (CAPTCHA_PATH.test(pathOf(page.url()))) throw new PublishError('CAPTCHA_REQUIRED', 'The editor sent the browser to the captcha page');
+  if (res && res.status() >= 500) throw new PublishError('PUBLISH_TIMEOUT', `The editor answered HTTP ${res.status()}`);
+  await waitForSelector(page, SELECTORS.title, 'The title field');
+  await waitForBodyEditor(page);
+}
+
+/** Title through the native setter plus an input event (the field is React-controlled); body by a paste of HTML. */
+export async function fillEditor(page: Page, title: string, html: string): Promise<void> {
+  await page.evaluate(
+    (titleSel, editorSel, value, content) => {
+      const field = document.querySelector<HTMLTextAreaElement>(titleSel);
+      if (field) {
+        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set?.call(field, value);
+        field.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      // Select all in the Draft.js editor and paste, as a person pasting would.
+      const body = document.querySelector<HTMLElement>(editorSel);
+      if (!body) return;
+      body.focus();
+      const range = document.createRange();
+      range.selectNodeContents(body);
+      const selection = window.getSelection();
+      selection?.removeAllRanges();
+      selection?.addRange(range);
+      const data = new DataTransfer();
+      data.setData('text/html', content);
+      const tmp = document.createElement('div');
+      tmp.innerHTML = content;
+      data.setData('text/plain', tmp.textContent ?? '');
+      body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    SELECTORS.title,
+    SELECTORS.editor,
+    title,
+    html,
+  );
+  const filled = await page.evaluate(
+    (t, e) => ({ title: document.querySelector<HTMLTextAreaElement>(t)?.value ?? '', body: (document.querySelector(e)?.textContent ?? '').trim().length }),
+    SELECTORS.title,
+    SELECTORS.editor,
+  );
+  if (filled.title !== title || filled.body === 0) throw new PublishError('EDITOR_CHANGED', 'The editor did not take the title or the body');
+}
+
+/** Today's editor shows 添加话题 on the page itself; the legacy one only inside the dialog behind 发布. */
+export async function detectLayout(page: Page): Promise<Layout> {
+  const onPage = await page.evaluate(
+    (text, dialog) =>
+      [...document.querySelectorAll('button')].some((b) => (b.textContent ?? '').trim() === text && !b.closest(dialog)),
+    TEXTS.addTopic,
+    SELECTORS.publishPanel,
+  );
+  return onPage ? 'today' : 'legacy';
+}
+
+/** Opens the legacy flow's dialog. */
+export async function openPublishDialog(page: Page): Promise<void> {
+  await clickButton(page, TEXTS.publish);
+  await waitForSelector(page, SELECTORS.publishPanel, 'The publish panel');
+}
+
+/**
+ * Up to three topics, each searched and picked from the suggestions (the exact name, else the
+ * first). Today's page saves each one to the draft at once; that answer must be a success.
+ */
+export async function chooseTopics(page: Page, topics: readonly string[], layout: Layout): Promise<void> {
+  const scope = layout === 'legacy' ? SELECTORS.publishPanel : undefined;
+  for (const topic of topics.slice(0, 3)) {
+    await clickButton(page, TEXTS.addTopic, scope);
+    await waitForSelector(page, SELECTORS.topicSearch, 'The topic search box');
+    await page.type(SELECTORS.topicSearch, topic);
+    const saved =
+      layout === 'today'
+        ? page.waitForResponse((r) => TOPICS_API.test(r.url()) && r.request().method() === 'POST', { timeout: STEP_TIMEOUT }).catch(() => null)
+        : null;
+    const picked = await page
+      .waitForFunction(
+        (sel, name) => {
+          const options = [...document.querySelectorAll<HTMLElement>(sel)];
+          const exact = options.find((o) => (o.textContent ?? '').trim() === name) ?? options[0];
+          if (!exact) return false;
+          exact.click();
+          return true;
+        },
+        { timeout: STEP_TIMEOUT },
+        SELECTORS.topicSuggestion,
+        topic,
+      )
+      .catch(() => null);
+    if (!picked) throw new PublishError('EDITOR_CHANGED', `No topic suggestion for "${topic}"`);
+    if (saved) {
+      const res = await saved;
+      if (!res) throw new PublishError('EDITOR_CHANGED', `The editor did not save the topic "${topic}" to the draft`);
+      if (!res.ok()) {
+        const said = zhihuMessage(await res.text().catch(() => ''));
+        throw new PublishError('PUBLISH_REJECTED', `Zhihu did not take the topic "${topic}" (HTTP ${res.status()}${said ? `: ${said}` : ''})`);
+      }
+    }
+  }
+}
+
+export interface Settings {
+  column?: { id: string; title?: string | undefined } | undefined;
+  statement?: CreationStatement | undefined;
+  commentPermission?: CommentPermission | undefined;
+}
+
+/** Picks the option of a `<select>` whose value or text matches; null when the control is missing, '' when no option matches. */
+async function selectOption(page: Page, selector: string, match: { value?: string; text?: string; prefix?: boolean }): Promise<string | null> {
+  return page.evaluate(
+    (sel, m) => {
+      const select = document.querySelector<HTMLSelectElement>(sel);
+      if (!select) return null;
+      // A label may carry a tail on the real page (a 2026 recipe reads 包含 AI 辅助创作 作者对内容负责).
+      const texts = (o: HTMLOptionElement) => (m.prefix ? o.text.trim().startsWith(m.text ?? '') : o.text.trim() === m.text);
+      const option = [...select.options].find((o) => (m.value !== undefined && o.value === m.value) || (m.text !== undefined && texts(o)));
+      if (!option) return '';
+      Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')?.set?.call(select, option.value);
+      select.dispatchEvent(new Event('input', { bubbles: true }));
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      return select.value === option.value ? option.text.trim() : '';
+    },
+    selector,
+    match,
+  );
+}
+
+async function optionTexts(page: Page, selector: string): Promise<string> {
+  return page.evaluate((sel) => [...(document.querySelector<HTMLSelectElement>(sel)?.options ?? [])].map((o) => o.text.trim()).join('、'), selector);
+}
+
+/** Column, creation statement and comment permission, each only when the article asks for a non-default. */
+export async function chooseSettings(page: Page, settings: Settings): Promise<void> {
+  const column = settings.column;
+  if (column) {
+    const chosen = await selectOption(page, SELECTORS.columnSelect, { value: column.id, ...(column.title ? { text: column.title } : {}) });
+    if (chosen === null) throw new PublishError('EDITOR_CHANGED', `The column control is missing (${SELECTORS.columnSelect})`);
+    if (chosen === '') {
+      const offered = await optionTexts(page, SELECTORS.columnSelect);
+      throw new PublishError('PUBLISH_REJECTED', `Zhihu does not offer the column ${column.id} to this account (it offers: ${offered}); choose one of the account's columns`, false, true);
+    }
+  }
+  const statement = settings.statement && settings.statement !== 'none' ? STATEMENT_LABELS[settings.statement] : null;
+  if (statement) {
+    const chosen = await selectOption(page, SELECTORS.statementSelect, { text: statement, prefix: true });
+    if (!chosen) throw new PublishError('EDITOR_CHANGED', `The creation statement "${statement}" cannot be chosen (${SELECTORS.statementSelect})`);
+  }
+  const comment = settings.commentPermission && settings.commentPermission !== 'anyone' ? COMMENT_LABELS[settings.commentPermission] : null;
+  if (comment) {
+    const chosen = await selectOption(page, SELECTORS.commentSelect, { text: comment, prefix: true });
+    if (!chosen) throw new PublishError('EDITOR_CHANGED', `The comment permission "${comment}" cannot be chosen (${SELECTORS.commentSelect})`);
+  }
+}
+
+/** The cover as the draft's `titleImage`, the way zhihu_obsidian sets it (`PATCH /api/articles/<id>/draft`). */
+export async function setCover(page: Page, origins: Origins, draftId: string, url: string): Promise<void> {
+  const res = await pageFetch(page, {
+    url: origins.zhuanlan + PATHS.draft(draftId),
+    method: 'PATCH',
+    json: { titleImage: url, isTitleImageFullScreen: false, delta_time: 30 },
+    zhihu: true,
+  });
+  if (res.status !== 200) {
+    const said = zhihuMessage(res.text);
+    throw new PublishError('PUBLISH_REJECTED', `Zhihu did not take the cover (HTTP ${res.status}${said ? `: ${said}` : ''})`);
+  }
+}
