@@ -14,6 +14,7 @@ import {
   splitDocument,
   takeTitle,
   type ArticleInput,
+  type ColumnView,
   type FrontValue,
   type RejectionCode,
 } from '@zpub/shared';
@@ -50,6 +51,8 @@ export interface BadFile {
 export interface ReadOptions {
   /** Topics for files whose front matter names none. */
   topics?: string[];
+  /** The account's columns, so a column can be named by its title. */
+  columns?: readonly ColumnView[];
 }
 
 function parseYaml(block: string): Document | string {
@@ -133,7 +136,7 @@ export async function readArticle(path: string, name: string, opts: ReadOptions 
   const { fields, nested } = fieldsOf(doc);
   const wrongShape = nested.filter((k) => ARTICLE_KEYS.has(k) || k.startsWith('zhihu-') || k.startsWith('zpub-'));
   if (wrongShape.length > 0) return bad(`front matter: ${wrongShape.join(', ')}: expected text or a list of text`);
-  const mapped = articleFromFrontMatter(fields);
+  const mapped = articleFromFrontMatter(fields, opts.columns);
   if (mapped.problems.length > 0) return bad(`front matter: ${mapped.problems.join('; ')}`);
   const fromFm = mapped.fields;
 

@@ -2,10 +2,10 @@
  * A Markdown file as people keep articles: an optional YAML front matter block, then the body,
  * whose first `# ` heading is the title unless the front matter names one. This file splits the
  * text and maps front matter keys (already read from YAML by the caller) to article fields; the
- * article is then validated by `checkArticle` like any other. Used by the CLI; see the note in
- * packages/cli/README.md about the SPA's batch screen, which reads the same keys.
+ * article is then validated by `checkArticle` like any other. The CLI and the SPA's batch screen
+ * both read front matter with these keys and names.
  */
-import { COMMENT_PERMISSIONS, CREATION_STATEMENTS, type CommentPermission, type CreationStatement } from './zhihu-options';
+import { COMMENT_PERMISSIONS, CREATION_STATEMENTS, type ColumnView, type CommentPermission, type CreationStatement } from './zhihu-options';
 
 /** A front matter value as text: a scalar, or a list of scalars. Nested maps are not article fields. */
 export type FrontValue = string | string[];
@@ -111,9 +111,14 @@ export function commentPermissionOf(text: string): string {
   return lookup(COMMENT_PERMISSIONS, COMMENT_NAMES, text);
 }
 
-/** A column as written: its id, or its address (`https://zhuanlan.zhihu.com/<id>`). */
-export function columnOf(text: string): string {
+/**
+ * A column as written: its id, its address (`https://zhuanlan.zhihu.com/<id>`), or, when the
+ * account's columns are known, its title.
+ */
+export function columnOf(text: string, known?: readonly ColumnView[]): string {
   const value = text.trim();
+  const byTitle = known?.find((c) => c.title.trim() === value);
+  if (byTitle) return byTitle.id;
   return /^https?:\/\/zhuanlan\.zhihu\.com\/([A-Za-z0-9_-]+)\/?$/.exec(value)?.[1] ?? value;
 }
 
@@ -154,8 +159,11 @@ function one(fields: ReadonlyMap<string, FrontValue>, keys: readonly string[], p
   return undefined;
 }
 
-/** Maps front matter (keys lower-cased) to article fields; unknown keys are left alone. */
-export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>): FrontMatterArticle {
+/**
+ * Maps front matter (keys lower-cased) to article fields; unknown keys are left alone. With the
+ * account's columns, a column may also be named by its title.
+ */
+export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>, columns?: readonly ColumnView[]): FrontMatterArticle {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   const K = FRONT_MATTER_KEYS;
@@ -169,7 +177,7 @@ export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>):
     break;
   }
   const column = one(fields, K.column, problems);
-  if (column !== undefined) out.column = columnOf(column);
+  if (column !== undefined) out.column = columnOf(column, columns);
   const cover = one(fields, K.cover, problems);
   if (cover !== undefined) out.cover = cover.trim();
   const statement = one(fields, K.statement, problems);

@@ -5,11 +5,20 @@
  * A leading YAML front matter block is dropped from the body; its topics and Zhihu settings
  * (column, cover, statement, comment permission; names as Zhihu shows them work too) are used.
  */
-import { checkArticle, type ArticleInput, type ColumnView, type Priority, type RejectionCode } from '@zpub/shared';
+import {
+  FRONT_MATTER_KEYS as KEYS,
+  checkArticle,
+  columnOf,
+  commentPermissionOf,
+  statementOf,
+  type ArticleInput,
+  type ColumnView,
+  type Priority,
+  type RejectionCode,
+} from '@zpub/shared';
 import { firstField, readFrontMatter } from './front-matter';
 import { isRelativeRef } from './batch-images';
 import { lines, walk } from './markdown-lines';
-import { columnOf, commentPermissionOf, statementOf } from './zhihu-options';
 
 /** Zhihu settings from the front matter: statement and comment permission already as wire values when known. */
 export interface DraftOptions {
@@ -42,14 +51,6 @@ function trimBlankLines(all: string[]): string[] {
   while (end > start && (all[end - 1] ?? '').trim() === '') end--;
   return all.slice(start, end);
 }
-
-const KEYS = {
-  topics: ['topics', 'tags', 'zhihu-topics', '话题'],
-  column: ['column', 'zhihu-column', '专栏'],
-  cover: ['cover', 'zhihu-cover', '封面'],
-  statement: ['statement', 'disclaimer', 'zhihu-disclaimer', '创作声明'],
-  commentPermission: ['commentpermission', 'comment_permission', 'comment', 'zhihu-comment', '评论权限', '评论'],
-} as const;
 
 function frontMatter(all: string[]): { rest: string[]; topics: string[]; options: DraftOptions } {
   const { rest, fields } = readFrontMatter(all);

@@ -71,7 +71,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
 
   const prepared: PreparedArticle[] = [];
   for (const f of files) {
-    const read = await readArticle(f.path, f.name, { topics: opts.topics });
+    const read = await readArticle(f.path, f.name, { topics: opts.topics, columns: account.columns });
     if ('problem' in read) reportBad(read);
     else prepared.push(read);
   }
