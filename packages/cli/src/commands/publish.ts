@@ -144,13 +144,13 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
   }
 
   const parts = [
-    sub ? `${outcome.published} published` : `${outcome.submitted} submitted`,
+    opts.wait ? `${outcome.published} published` : `${outcome.submitted} submitted`,
     ...(outcome.failed > 0 ? [`${outcome.failed} not published`] : []),
     `${outcome.unchanged} unchanged`,
     ...(outcome.bad > 0 ? [`${outcome.bad} refused`] : []),
   ];
   ctx.out(parts.join(', '));
-  if (!sub && outcome.submitted > 0) ctx.out('Follow them with `zpub status`, or run again with --wait.');
+  if (!opts.wait && outcome.submitted > 0) ctx.out('Follow them with `zpub status`, or run again with --wait.');
   return outcome.bad > 0 || outcome.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
