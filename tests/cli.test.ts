@@ -136,7 +136,7 @@ describe('zpub publish', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/batch [a-f0-9]{24}: 3 article\(s\) submitted/);
     expect(run.stdout).toContain('3 published, 0 unchanged');
-    for (const f of ['article-1.md', 'article-2.md', 'article-3.md']) expect(run.stdout).toMatch(new RegExp(`100%  column/${f}  published \\(verified\\)  ${stack.urls.sandbox}/p/\\d{15,20}`));
+    for (const f of ['article-1.md', 'article-2.md', 'article-3.md']) expect(run.stdout).toMatch(new RegExp(`100%  published  column/${f} \\(verified\\)  ${stack.urls.sandbox}/p/\\d{15,20}`));
 
     const published = await stack.sandboxApi.articles(account.name);
     expect(published.map((a) => a.title).sort()).toEqual([...titles].sort());

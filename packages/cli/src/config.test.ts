@@ -38,6 +38,11 @@ describe('the config file', () => {
     await expect(readConfig(join(dir, 'bad.json'))).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('zpub login') });
   });
 
+  it('reads relative paths from where `pnpm zpub` was typed, and only then', () => {
+    expect(loadEnv({ npm_lifecycle_event: 'zpub', INIT_CWD: '/home/h/notes' }).cwd).toBe('/home/h/notes');
+    expect(loadEnv({ npm_lifecycle_event: 'test', INIT_CWD: '/elsewhere' }).cwd).toBe(process.cwd());
+  });
+
   it('normalizes the server address', () => {
     expect(normalizeServer('https://zpub.example.com/')).toBe('https://zpub.example.com');
     expect(normalizeServer('127.0.0.1:3000')).toBe('http://127.0.0.1:3000');

@@ -19,8 +19,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     configFile: join(base, 'zpub', 'config.json'),
     server: nonEmpty(source.ZPUB_SERVER),
     token: nonEmpty(source.ZPUB_TOKEN),
-    // pnpm runs root scripts in the repository root and says where the command was typed.
-    cwd: nonEmpty(source.INIT_CWD) ?? process.cwd(),
+    // `pnpm zpub` runs in the repository root and says where the command was typed; INIT_CWD
+    // inherited from some other script (zpub started by a program pnpm ran) means nothing here.
+    cwd: (source.npm_lifecycle_event === 'zpub' ? nonEmpty(source.INIT_CWD) : undefined) ?? process.cwd(),
     color: source.NO_COLOR === undefined && source.FORCE_COLOR !== '0',
   };
 }

@@ -4,6 +4,7 @@
  * Elsewhere (a pipe, CI, a test): one line each time an article reaches a new stage.
  */
 import { isTerminal, type TaskEvent, type TaskStatus } from '@zpub/shared';
+import { fit } from './width';
 
 export interface Line {
   name: string;
@@ -73,7 +74,8 @@ export class Progress {
 
   private draw(): void {
     const all = [...this.lines.values()];
-    const room = Math.max(3, (this.out.rows ?? 24) - 3);
+    // A pseudo-terminal may report 0 rows and columns: fall back to a common size.
+    const room = Math.max(3, (this.out.rows || 24) - 3);
     let shown = all;
     let summary = '';
     if (all.length > room) {
@@ -82,8 +84,8 @@ export class Progress {
       const count = (s: TaskStatus[]) => all.filter((l) => s.includes(l.status)).length;
       summary = `${count(['success'])} published, ${count(['failed', 'cancelled', 'unconfirmed'])} not, ${count(['running', 'queued'])} in progress, ${count(['pending'])} waiting`;
     }
-    const width = this.out.columns ?? 100;
-    const text = [...shown.map((l) => this.describe(l)), ...(summary ? [summary] : [])].map((s) => s.slice(0, Math.max(20, width - 1)));
+    const width = this.out.columns || 100;
+    const text = [...shown.map((l) => this.describe(l)), ...(summary ? [summary] : [])].map((s) => fit(s, Math.max(20, width - 1)));
     let frame = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
     for (const t of text) frame += `\x1b[2K${t}\n`;
     // A shorter frame than the last one: clear what is left below.
@@ -99,6 +101,7 @@ export class Progress {
     const paint = (code: number, s: string) => (this.color && this.out.isTTY ? `\x1b[${code}m${s}\x1b[0m` : s);
     const status = l.status === 'success' ? paint(32, 'published') : l.status === 'failed' || l.status === 'unconfirmed' ? paint(31, l.status) : l.status;
     const tail = l.status === 'success' && l.url ? `  ${l.url}` : l.error && isTerminal(l.status) ? `  ${l.error}` : '';
-    return `${bar} ${pct}  ${l.name}  ${status} (${l.stage})${tail}`;
+    // The coloured word comes before anything a narrow terminal may cut off.
+    return `${bar} ${pct}  ${status}  ${l.name} (${l.stage})${tail}`;
   }
 }

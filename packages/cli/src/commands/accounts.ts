@@ -2,6 +2,7 @@
 import type { AccountView } from '@zpub/shared';
 import { failure } from '../client';
 import { CliError, EXIT, type ExitCode } from '../errors';
+import { displayWidth } from '../width';
 import type { Context } from './context';
 
 async function list(ctx: Context): Promise<AccountView[]> {
@@ -36,8 +37,8 @@ export async function findAccount(ctx: Context, nameOrId: string): Promise<Accou
 
 /** Columns padded to their widest cell. */
 export function table(ctx: Context, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length))).join('  ').trimEnd();
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c)))).join('  ').trimEnd();
   ctx.out(line(head));
   for (const r of rows) ctx.out(line(r));
 }
