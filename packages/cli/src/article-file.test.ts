@@ -60,8 +60,8 @@ describe('reading an article file', () => {
     const a = ok(await read('m.md', '# t\n\n![图](pic.png) and ![remote](https://example.com/x.png)\n\n```\n![code](nope.png)\n```\n'));
     expect(a.images.map((i) => i.mime)).toEqual(['image/png']);
     expect(a.article.content).toBe(`![图](/assets/${a.images[0]?.sha256}) and ![remote](https://example.com/x.png)\n\n\`\`\`\n![code](nope.png)\n\`\`\``);
-    const missing = await read('n.md', '# t\n\n![a](img/gone.png)\n<img src="also-gone.jpg">');
-    expect(missing).toMatchObject({ problem: `image img/gone.png not found (looked for ${join(dir, 'img/gone.png')}); image also-gone.jpg not found (looked for ${join(dir, 'also-gone.jpg')})` });
+    const missing = await read('n.md', '# t\n\n![a](img/gone.png)\n![b][ref]\n\n[ref]: ./also%20gone.jpg');
+    expect(missing).toMatchObject({ problem: `image img/gone.png not found (looked for ${join(dir, 'img/gone.png')}); image ./also gone.jpg not found (looked for ${join(dir, 'also gone.jpg')})` });
     await writeFile(join(dir, 'fake.png'), 'not an image');
     expect(await read('o.md', '---\ncover: fake.png\n---\n# t\n正文')).toMatchObject({ problem: expect.stringMatching(/^cover: image fake.png is not a PNG, JPEG, GIF or WebP image/) });
   });

@@ -10,6 +10,7 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import {
   FRONT_MATTER_KEYS,
   articleFromFrontMatter,
+  isRelativeRef,
   checkArticle,
   splitDocument,
   takeTitle,
@@ -19,7 +20,7 @@ import {
   type RejectionCode,
 } from '@zpub/shared';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { isLocalRef, readImage, resolveImages, type LocalImage } from './images';
+import { readImage, resolveImages, type LocalImage } from './images';
 
 /** Front matter keys the CLI writes. */
 export const STATE_KEYS = { id: 'zhihu-id', link: 'zhihu-link', hash: 'zpub-hash', task: 'zpub-task' } as const;
@@ -155,7 +156,7 @@ export async function readArticle(path: string, name: string, opts: ReadOptions 
   const resolved = await resolveImages(path, body);
   if ('problems' in resolved) return bad(resolved.problems.join('; '));
   const images = [...resolved.images];
-  if (typeof fromFm.cover === 'string' && isLocalRef(fromFm.cover)) {
+  if (typeof fromFm.cover === 'string' && isRelativeRef(fromFm.cover)) {
     const cover = await readImage(path, fromFm.cover);
     if (typeof cover === 'string') return bad(`cover: ${cover}`);
     if (!images.some((i) => i.sha256 === cover.sha256)) images.push(cover);

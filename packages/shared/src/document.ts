@@ -26,7 +26,9 @@ export const FRONT_MATTER_KEYS = {
 } as const;
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const HEADING = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+/** An ATX `# ` heading: the title line of a document. */
+export const TITLE_HEADING = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+const HEADING = TITLE_HEADING;
 
 export interface SplitDocument {
   /** The text between the `---` lines, or null when the file has no front matter. */
@@ -47,29 +49,50 @@ export function splitDocument(text: string): SplitDocument | { error: string } {
   return { frontMatter: all.slice(1, close).join('\n'), body: all.slice(close + 1).join('\n'), eol };
 }
 
-/** The first `# ` heading outside code fences, and the body without it. */
-export function takeTitle(body: string): { title: string | null; body: string } {
-  const all = body.split('\n');
+/** Lines of a text, with a BOM dropped and CRLF/CR turned into LF. */
+export function splitLines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+}
+
+/** Calls `visit` with each line and whether it is inside (or opens or closes) a fenced code block. */
+export function walkFences(all: readonly string[], visit: (line: string, i: number, inFence: boolean) => void): void {
   let fence: string | null = null;
-  for (let i = 0; i < all.length; i++) {
-    const line = all[i] ?? '';
+  all.forEach((line, i) => {
     const m = FENCE.exec(line);
     if (fence === null && m?.[1]) {
       fence = m[1];
-      continue;
+      visit(line, i, true);
+      return;
     }
     if (fence !== null) {
       const close = m?.[1];
       if (close && close[0] === fence[0] && close.length >= fence.length && line.trim() === close) fence = null;
-      continue;
+      visit(line, i, true);
+      return;
     }
-    const h = HEADING.exec(line);
-    if (h) return { title: (h[1] ?? '').trim(), body: trimBlankLines([...all.slice(0, i), ...all.slice(i + 1)]).join('\n') };
-  }
-  return { title: null, body: trimBlankLines(all).join('\n') };
+    visit(line, i, false);
+  });
 }
 
-function trimBlankLines(all: string[]): string[] {
+/** The first `# ` heading outside code fences, and the body without it (blank lines around trimmed). */
+export function takeTitle(body: string): { title: string | null; body: string } {
+  const all = splitLines(body);
+  let at = -1;
+  let title: string | null = null;
+  walkFences(all, (line, i, inFence) => {
+    if (at >= 0 || inFence) return;
+    const h = HEADING.exec(line);
+    if (h) {
+      at = i;
+      title = (h[1] ?? '').trim();
+    }
+  });
+  const rest = at >= 0 ? [...all.slice(0, at), ...all.slice(at + 1)] : all;
+  return { title, body: trimBlankLines(rest).join('\n') };
+}
+
+/** Without the blank lines at the start and the end. */
+export function trimBlankLines(all: string[]): string[] {
   let start = 0;
   let end = all.length;
   while (start < end && (all[start] ?? '').trim() === '') start++;

@@ -4,5 +4,6 @@ export * from './document';
 export * from './errors';
 export * from './events';
 export * from './limits';
+export * from './markdown-images';
 export * from './task';
 export * from './zhihu-options';
