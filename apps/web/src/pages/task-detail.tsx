@@ -147,7 +147,7 @@ export function TaskDetail() {
                     <dd data-testid="detail-account">{accountName()}</dd>
                     <dt>{t.detail.progress}</dt>
                     <dd>
-                      <ProgressBar progress={row().progress} stage={row().stage} status={row().status} />
+                      <ProgressBar progress={row().progress} stage={row().stage} status={row().status} label={t.detail.progress} />
                     </dd>
                     <dt>{t.detail.attempt}</dt>
                     <dd data-testid="detail-attempt">{row().attempt}</dd>
