@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppHandle } from '@zpub/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenHolder, User, expectRefusal } from '../support/client';
+import { TokenHolder, User, expectRefusal, refusal } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
 import { dumpRedis, postTrpc, sleep, stackLogs, startExtraServer } from './helpers';
 
@@ -112,6 +112,37 @@ describe('a personal API token', () => {
     expect(await onSecond.api.auth.me.query()).toBeNull();
     expect(await expectRefusal(onSecond.api.task.list.query({}))).toMatchObject(refused);
     expect(await expectRefusal(carol.api.token.revoke.mutate({ id }))).toMatchObject({ code: 'NOT_FOUND', message: 'No such token' });
+  });
+
+  it('ends its open live stream on every server the moment it is revoked: no event after that', async () => {
+    const owner = await User.register(stack.urls.app);
+    const account = await owner.sandboxAccount();
+    const { id, token } = await newToken(owner);
+    const watcher = holder(second.url, token);
+    const seen: string[] = [];
+    let failure: unknown = null;
+    await new Promise<void>((started) => {
+      watcher.api.task.onUpdate.subscribe(undefined, {
+        onStarted: () => started(),
+        onData: (e) => seen.push(e.data.taskId),
+        onError: (err) => (failure = err),
+      });
+    });
+    const before = await owner.api.task.create.mutate({ accountId: account.id, title: '撤销前', content: '正文', scheduledAt: later(1) });
+    const deadline = Date.now() + 10_000;
+    while (!seen.includes(before.taskId) && Date.now() < deadline) await sleep(50);
+    expect(seen).toContain(before.taskId);
+
+    await owner.api.token.revoke.mutate({ id });
+    while (failure === null && Date.now() < deadline + 5000) await sleep(50);
+    expect(refusal(failure)).toMatchObject({ code: 'UNAUTHORIZED', message: 'Your session or API token was revoked' });
+    // The owner's own stream shows the next task; the revoked one never does.
+    const rec = owner.record();
+    await rec.started;
+    const after = await owner.api.task.create.mutate({ accountId: account.id, title: '撤销后', content: '正文', scheduledAt: later(1) });
+    await rec.until((es) => es.some((e) => e.taskId === after.taskId), 10_000, "the owner's event");
+    rec.stop();
+    expect(seen).not.toContain(after.taskId);
   });
 
   it('dies with the password: changing it revokes every token of the user, on every process', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
 import { authenticate, credentialOf, type Credential } from './principal';
+import { sha256Hex } from './services/credential-cache';
 import type { Services } from './services/services';
 
 export interface SessionUser {
@@ -17,6 +18,8 @@ export interface Context {
   credential: Credential['kind'] | null;
   /** The raw session id from the cookie (never logged, never returned). */
   sid: string | null;
+  /** SHA-256 of the credential that let the request in, to end its streams when it is revoked. */
+  credentialHash: string | null;
   ip: string;
   req: IncomingMessage | null;
   res: ServerResponse | null;
@@ -27,6 +30,7 @@ export function createContextInner(opts: {
   services: Services;
   user?: SessionUser | null;
   credential?: Credential['kind'] | null;
+  credentialHash?: string | null;
   sid?: string | null;
   ip?: string;
   req?: IncomingMessage | null;
@@ -37,6 +41,7 @@ export function createContextInner(opts: {
     user: opts.user ?? null,
     credential: opts.credential ?? (opts.user ? 'session' : null),
     sid: opts.sid ?? null,
+    credentialHash: opts.credentialHash ?? null,
     ip: opts.ip ?? '127.0.0.1',
     req: opts.req ?? null,
     res: opts.res ?? null,
@@ -64,6 +69,16 @@ export function contextFactory(services: Services) {
     const credential = credentialOf(req);
     const principal = await authenticate(services, req, credential);
     const sid = credential?.kind === 'session' ? credential.sid : null;
-    return createContextInner({ services, user: principal?.user ?? null, credential: credential?.kind ?? null, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
+    const secret = credential?.kind === 'session' ? credential.sid : credential?.kind === 'token' ? credential.token : null;
+    return createContextInner({
+      services,
+      user: principal?.user ?? null,
+      credential: credential?.kind ?? null,
+      credentialHash: principal && secret ? sha256Hex(secret) : null,
+      sid,
+      ip: clientIp(req, services.env.TRUST_PROXY),
+      req,
+      res,
+    });
   };
 }

@@ -31,6 +31,11 @@ export class ApiTokens {
     return this.cache.start();
   }
 
+  /** Aborts when the credential with this hash is revoked (see CredentialCache.watch). */
+  watch(hashed: string, until: AbortSignal): AbortSignal {
+    return this.cache.watch(hashed, until);
+  }
+
   /** Creates a token; the answer is the only place its secret ever appears. */
   async create(userId: string, name: string): Promise<CreatedTokenView | null> {
     const held = await this.models.ApiToken.countDocuments({ userId: new Types.ObjectId(userId) });

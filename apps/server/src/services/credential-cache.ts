@@ -21,6 +21,8 @@ export class CredentialCache<T> {
    * revocation must not cache (or return) what it read.
    */
   private readonly revokedAt = new Map<string, number>();
+  /** Open streams (task.onUpdate) of each credential, ended when it is revoked. */
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -48,6 +50,35 @@ export class CredentialCache<T> {
     return value;
   }
 
+  /**
+   * A signal that aborts when `hashed` is revoked, here or on another process: what was allowed
+   * when a stream opened must not go on after. Watching stops when `until` aborts.
+   */
+  watch(hashed: string, until: AbortSignal): AbortSignal {
+    const revoked = new AbortController();
+    // Revoked between the lookup that let the request in and now.
+    if (this.revokedAt.has(hashed)) {
+      revoked.abort();
+      return revoked.signal;
+    }
+    const fire = () => revoked.abort();
+    let set = this.watchers.get(hashed);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(hashed, set);
+    }
+    set.add(fire);
+    until.addEventListener(
+      'abort',
+      () => {
+        set.delete(fire);
+        if (set.size === 0) this.watchers.delete(hashed);
+      },
+      { once: true },
+    );
+    return revoked.signal;
+  }
+
   /** Call after the record is deleted: every process stops accepting the credential. */
   async revoke(hashed: string): Promise<void> {
     this.forget(hashed);
@@ -56,6 +87,8 @@ export class CredentialCache<T> {
 
   private forget(hashed: string): void {
     this.cache.delete(hashed);
+    for (const fire of this.watchers.get(hashed) ?? []) fire();
+    this.watchers.delete(hashed);
     const now = Date.now();
     for (const [k, at] of this.revokedAt) if (at < now - CACHE_MS) this.revokedAt.delete(k);
     this.revokedAt.set(hashed, now);

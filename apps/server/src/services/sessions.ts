@@ -48,6 +48,11 @@ export class Sessions {
     return this.cache.start();
   }
 
+  /** Aborts when the credential with this hash is revoked (see CredentialCache.watch). */
+  watch(hashed: string, until: AbortSignal): AbortSignal {
+    return this.cache.watch(hashed, until);
+  }
+
   get maxAgeS(): number {
     return this.ttlDays * 24 * 3600;
   }
