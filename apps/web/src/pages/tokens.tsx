@@ -4,6 +4,7 @@
  */
 import { LIMITS, type CreatedTokenView, type TokenView } from '@zpub/shared';
 import { createResource, createSignal, For, Show } from 'solid-js';
+import { PageMessages } from '../components/page-messages';
 import { t } from '../i18n';
 import { formatTime } from '../lib/datetime';
 import { report } from '../lib/session';
@@ -19,16 +20,7 @@ export function Tokens() {
     <section class="page tokens-page" aria-labelledby="tokens-h">
       <h1 id="tokens-h">{t.tokens.title}</h1>
       <p class="muted">{t.tokens.intro}</p>
-      <Show when={notice()}>
-        <p class="alert success" role="status" data-testid="token-notice">
-          {notice()}
-        </p>
-      </Show>
-      <Show when={error()}>
-        <p class="alert error" role="alert" data-testid="token-error">
-          {error()}
-        </p>
-      </Show>
+      <PageMessages notice={notice()} error={error()} testid="token" />
       <Show when={created()}>{(c) => <CreatedToken token={c()} onDismiss={() => setCreated(null)} />}</Show>
 
       <CreateTokenForm
