@@ -1,5 +1,6 @@
 export * from './api';
 export * from './cookies';
+export * from './document';
 export * from './errors';
 export * from './events';
 export * from './limits';
