@@ -177,6 +177,8 @@ export class TaskService {
           cover: a.cover,
           statement: a.statement,
           commentPermission: a.commentPermission,
+          articleId: a.articleId,
+          mode: a.mode ?? 'publish',
           status: 'pending' as const,
           progress: 0,
           stage: 'created' as const,
@@ -294,8 +296,8 @@ export class TaskService {
     const [content, timeline, options] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
-      // The Zhihu settings never change after creation, so rows and events do not carry them.
-      this.d.models.Task.findById(id).select('column cover statement commentPermission').lean(),
+      // The Zhihu settings and the target never change after creation, so rows and events do not carry them.
+      this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
     ]);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
@@ -324,6 +326,8 @@ export class TaskService {
       cover: options?.cover ?? undefined,
       statement: options?.statement ?? undefined,
       commentPermission: options?.commentPermission ?? undefined,
+      articleId: options?.articleId ?? undefined,
+      mode: options?.mode ?? 'publish',
       content: content?.content ?? '',
       events,
     };
