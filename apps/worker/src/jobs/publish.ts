@@ -158,6 +158,8 @@ async function loadInput(d: PublishDeps, taskId: string): Promise<AttemptInput |
     cover: task.cover ?? undefined,
     statement: task.statement ?? undefined,
     commentPermission: task.commentPermission ?? undefined,
+    articleId: task.articleId ?? undefined,
+    mode: task.mode ?? 'publish',
   };
   return { origins: d.origins(task.platform), cookies, article, accountId: account._id, userId: task.userId };
 }
@@ -205,7 +207,8 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
           {
             stage: (stage, message) => attempt.stage(stage, message),
             beforeSubmit: async () => {
-              await attempt.stage('submitted', 'publish clicked', { submittedAt: String(Date.now()) });
+              const what = input.article.articleId ? `publish clicked (update of article ${input.article.articleId})` : 'publish clicked';
+              await attempt.stage('submitted', what, { submittedAt: String(Date.now()) });
               running.submitted = true;
             },
             loadAsset: assetLoader(d, input.userId),
@@ -255,7 +258,7 @@ async function runAttempt(
 
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
-      stage: outcome.duplicate ? 'duplicate' : 'verified',
+      stage: outcome.stage,
       message: outcome.message,
       result: { url: outcome.url, articleId: outcome.articleId },
     });
