@@ -8,7 +8,7 @@ import { ERROR_CATALOG, type TaskEvent } from '@zpub/shared';
 import { Types } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { User } from './support/client';
-import { PNG, insertAsset, md5, serveImages, type ImageServer } from './support/images';
+import { PNG, md5, serveImages, type ImageServer } from './support/images';
 import { LAYOUTS } from './support/sandbox';
 import { bootStack, type TestStack } from './support/stack';
 
@@ -139,8 +139,7 @@ describe('images', () => {
   it('re-hosts a remote image and an uploaded one before anything else, and the article names the hosted copies', async () => {
     const user = await User.register(stack.urls.app);
     const account = await user.sandboxAccount();
-    const me = await user.api.auth.me.query();
-    const uploaded = await insertAsset(await stack.db(), me?.id ?? '', PNG.blue);
+    const uploaded = await user.uploadImage(PNG.blue);
     const remote = `${images.url}/orange.png`;
     const content = [`![远程图](${remote})`, '', '中间一段。', '', `![本地图](${uploaded})`, '', '![已在知乎](https://picx.zhimg.com/v2-abc_r.jpg)'].join('\n');
     const { events } = await run(user, { accountId: account.id, title: `带图 ${Date.now()}`, content, topics: ['摄影'] });
@@ -202,8 +201,7 @@ describe('Zhihu settings', () => {
     const columns = (stored?.columns ?? []) as { id: string; title: string }[];
     expect(columns.map((c) => c.title)).toEqual([`${account.name} 的专栏`, `${account.name} 的读书笔记`]);
     const column = columns[1];
-    const me = await user.api.auth.me.query();
-    const cover = await insertAsset(db, me?.id ?? '', PNG.green);
+    const cover = await user.uploadImage(PNG.green);
 
     const title = `全部设置 ${layout} ${Date.now()}`;
     const { taskId, events } = await run(user, {

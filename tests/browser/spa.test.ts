@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchForSpa, signUpWithSandboxAccount } from '../support/browser';
+import { dropMarkdownFiles, launchForSpa, signUpWithSandboxAccount } from '../support/browser';
 import { bootStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -88,14 +88,7 @@ describe('the SPA', () => {
       name: `article-${i}.md`,
       text: `# 批量文件 ${i} ${stamp}\n\n第 ${i} 个文件的正文，带一个列表：\n\n- 甲\n- 乙\n`,
     }));
-    // Dropped onto the drop zone, as from a file manager.
-    const dataTransfer = await page.evaluateHandle((list) => {
-      const dt = new DataTransfer();
-      for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/markdown' }));
-      return dt;
-    }, files);
-    await page.getByTestId('batch-drop').dispatchEvent('dragover', { dataTransfer });
-    await page.getByTestId('batch-drop').dispatchEvent('drop', { dataTransfer });
+    await dropMarkdownFiles(page, 'batch-drop', files);
     await expect.poll(() => page.getByTestId('batch-item').count()).toBe(3);
     expect(await page.getByTestId('batch-summary').getAttribute('data-ok')).toBe('3');
     await page.getByTestId('batch-submit').click();

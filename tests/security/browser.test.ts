@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { freePort, repoRoot } from '@zpub/devstack';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort } from '@zpub/devstack';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchForSpa, signedInContext } from '../support/browser';
 import { User } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
 import { sleep } from './helpers';
@@ -26,7 +26,6 @@ const BODY = [
   '',
   '<iframe src="javascript:alert(8)"></iframe>',
 ].join('\n');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: TestStack;
 let browser: Browser;
@@ -35,16 +34,14 @@ let taskId: string;
 let waitingTaskId: string;
 
 beforeAll(async () => {
-  const index = join(repoRoot(), 'apps/web/dist/index.html');
-  // The suite is about the built app; say so plainly when it is missing.
-  expect(readFileSync(index, 'utf8'), 'apps/web is not built: pnpm --filter @zpub/web build').toContain('<div');
+  // Before the stack: says at once when the SPA is not built.
+  browser = await launchForSpa();
   stack = await bootStack({ workers: 0 });
   alice = await User.register(stack.urls.app);
   const account = await alice.api.account.create.mutate({ platform: 'sandbox', name: ACCOUNT_NAME, cookies: 'z_c0=sandbox-xss' });
   taskId = (await alice.api.task.create.mutate({ accountId: account.id, title: TITLE, content: BODY })).taskId;
   await alice.api.task.create.mutate({ accountId: account.id, title: TITLE_2, content: '正文' });
   waitingTaskId = (await alice.api.task.create.mutate({ accountId: account.id, title: '等着', content: '正文', scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).taskId;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 });
 
 afterAll(async () => {
@@ -59,10 +56,7 @@ interface Watch {
 
 /** A tab signed in as Alice (her session cookie), recording dialogs and CSP violations. */
 async function signedInPage(): Promise<{ context: BrowserContext; page: Page; watch: Watch }> {
-  const context = await browser.newContext();
-  const sid = /zpub_sid=([^;]+)/.exec(alice.cookie)?.[1];
-  if (!sid) throw new Error('Alice has no session cookie');
-  await context.addCookies([{ name: 'zpub_sid', value: sid, url: stack.urls.app, httpOnly: true, sameSite: 'Lax' }]);
+  const context = await signedInContext(browser, stack.urls.app, alice.cookie);
   await context.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };
     w.__csp = [];
@@ -180,10 +174,8 @@ describe('text people typed, in the SPA', () => {
 describe('signing out in the SPA', () => {
   it('ends the session on the server: the cookie it had is worthless afterwards', async () => {
     const bob = await User.register(stack.urls.app);
-    const sid = /zpub_sid=([^;]+)/.exec(bob.cookie)?.[1] ?? '';
-    const context = await browser.newContext();
+    const context = await signedInContext(browser, stack.urls.app, bob.cookie);
     try {
-      await context.addCookies([{ name: 'zpub_sid', value: sid, url: stack.urls.app, httpOnly: true, sameSite: 'Lax' }]);
       const page = await context.newPage();
       await page.goto(`${stack.urls.app}/tasks`);
       await page.locator('[data-testid="logout"]').click({ timeout: 60_000 });

@@ -64,6 +64,14 @@ export class User {
     return { id: account.id, name };
   }
 
+  /** Uploads an image as the SPA and the CLI do (`POST /assets`); returns how Markdown names it. */
+  async uploadImage(bytes: Buffer): Promise<string> {
+    const res = await this.fetch(`${this.baseUrl}/assets`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
+    const body = (await res.json()) as { url?: string };
+    if (!res.ok || !body.url) throw new Error(`upload refused: HTTP ${res.status} ${JSON.stringify(body)}`);
+    return body.url;
+  }
+
   /** Records every event of this user from now (or after `lastEventId`) until `stop()`. */
   record(lastEventId?: string): Recorder {
     return new Recorder(this.api, lastEventId);

@@ -3,8 +3,6 @@ import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assetPath } from '@zpub/shared';
-import mongoose from 'mongoose';
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -66,15 +64,4 @@ export async function serveImages(): Promise<ImageServer> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** Stores an image the user uploaded (the Asset model's shape) and returns how Markdown names it. */
-export async function insertAsset(db: mongoose.Connection, userId: string, bytes: Buffer, mime = 'image/png'): Promise<string> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await db.collection<{ _id: string }>('assets').updateOne(
-    { _id: `${userId}:${sha256}` },
-    { $set: { userId: new mongoose.Types.ObjectId(userId), sha256, mime, size: bytes.length, data: bytes, createdAt: new Date() } },
-    { upsert: true },
-  );
-  return assetPath(sha256);
 }

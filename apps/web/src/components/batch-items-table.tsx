@@ -58,7 +58,7 @@ export function BatchItemsTable(props: {
   onRemove: (uid: number) => void;
 }) {
   return (
-    <table class="table" data-testid="batch-items">
+    <table class="table stack" data-testid="batch-items">
       <thead>
         <tr>
           <th scope="col">{t.batch.source}</th>
@@ -81,16 +81,20 @@ export function BatchItemsTable(props: {
             };
             return (
               <tr data-testid="batch-item" data-source={row.draft.source} data-ok={check()?.ok ? 'true' : 'false'} data-code={code()} data-result={outcome()?.kind ?? ''}>
-                <td class="mono small">{row.draft.source}</td>
-                <td class="break">{row.draft.title ?? '—'}</td>
-                <td class="small nowrap">
+                <td class="mono small break" data-label={t.batch.source}>
+                  {row.draft.source}
+                </td>
+                <td class="break" data-label={t.batch.articleTitle}>
+                  {row.draft.title ?? '—'}
+                </td>
+                <td class="small nowrap" data-label={t.batch.size}>
                   {formatBytes(utf8Bytes(row.draft.content))}
                   <Show when={props.imagesOf(row.uid) > 0}>
                     <br />
                     <span class="muted">{t.batch.imagesOf(props.imagesOf(row.uid))}</span>
                   </Show>
                 </td>
-                <td data-testid="batch-item-check">
+                <td data-testid="batch-item-check" data-label={t.batch.check}>
                   <Verdict check={check()} outcome={outcome()} />
                 </td>
                 <td>

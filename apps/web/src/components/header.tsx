@@ -1,5 +1,5 @@
 import { A, useNavigate } from '@solidjs/router';
-import { Show } from 'solid-js';
+import { onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { signedOut } from '../lib/session';
@@ -9,6 +9,21 @@ export function Header() {
   const app = useApp();
   const navigate = useNavigate();
   const state = () => app.live.state();
+  let bar: HTMLElement | undefined;
+
+  // The header wraps to two rows on narrow screens; pages that fill the screen (the task list)
+  // size themselves by its real height.
+  onMount(() => {
+    const el = bar;
+    if (!el) return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => root.style.setProperty('--header-h', `${el.offsetHeight}px`));
+    observer.observe(el);
+    onCleanup(() => {
+      observer.disconnect();
+      root.style.removeProperty('--header-h');
+    });
+  });
 
   async function logout() {
     try {
@@ -22,7 +37,7 @@ export function Header() {
   }
 
   return (
-    <header class="header">
+    <header class="header" ref={bar}>
       <a class="skip" href="#main">
         {t.app.name}
       </a>
@@ -59,8 +74,8 @@ export function Header() {
             {t.header.connection.reconnect}
           </button>
         </Show>
-        <span class="email">
-          <span class="muted">{t.header.signedInAs}</span>
+        <span class="email" title={app.user.email}>
+          <span class="muted signed-in-as">{t.header.signedInAs}</span>
           <span data-testid="user-email">{app.user.email}</span>
         </span>
         <button type="button" class="secondary" data-testid="logout" onClick={() => void logout()}>

@@ -1,14 +1,15 @@
 import type { Stage, TaskStatus } from '@zpub/shared';
 import { t } from '../i18n';
 
-/** The progress of a task (0-100) with its stage in words. */
-export function ProgressBar(props: { progress: number; stage: Stage; status: TaskStatus; showStage?: boolean }) {
+/** The progress of a task (0-100) with its stage in words; `label` names the bar for screen readers. */
+export function ProgressBar(props: { progress: number; stage: Stage; status: TaskStatus; label: string; showStage?: boolean }) {
   const value = () => Math.max(0, Math.min(100, Math.round(props.progress)));
   return (
     <div class="progress-wrap">
       <div
         class={`progress progress-${props.status}`}
         role="progressbar"
+        aria-label={props.label}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={value()}

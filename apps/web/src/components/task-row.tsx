@@ -1,4 +1,7 @@
-/** One row of the virtual task list; reads its task from the store, so it updates live. */
+/**
+ * One row of the virtual task list; reads its task from the store, so it updates live. On a phone
+ * the row is a card (styles.css): title and status, progress, account and time, result and actions.
+ */
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { t } from '../i18n';
@@ -10,11 +13,13 @@ import { StatusBadge } from './status-badge';
 import { TaskKindTag } from './task-kind';
 import { TaskErrorNote } from './task-error';
 
-export const ROW_HEIGHT = 56;
+/** Pixels per row: a table row, or a card on a phone. The list places rows by these. */
+export const ROW_HEIGHT = { row: 56, card: 132 } as const;
 
 export function TaskRow(props: {
   id: string;
   index: number;
+  height: number;
   selected: boolean;
   busy: boolean;
   onSelect: (id: string, on: boolean) => void;
@@ -31,7 +36,7 @@ export function TaskRow(props: {
           classList={{ selected: props.selected }}
           role="row"
           aria-rowindex={props.index + 2}
-          style={{ transform: `translateY(${props.index * ROW_HEIGHT}px)` }}
+          style={{ transform: `translateY(${props.index * props.height}px)`, height: `${props.height}px` }}
           data-testid="task-row"
           data-task-id={task().id}
           data-status={task().status}
@@ -61,7 +66,7 @@ export function TaskRow(props: {
             <StatusBadge status={task().status} stage={task().stage} />
           </div>
           <div role="cell" class="c-progress">
-            <ProgressBar progress={task().progress} stage={task().stage} status={task().status} />
+            <ProgressBar progress={task().progress} stage={task().stage} status={task().status} label={t.tasks.progressOf(task().title)} />
           </div>
           <div role="cell" class="c-attempt" data-testid="task-attempt">
             {task().attempt}

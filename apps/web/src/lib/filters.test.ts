@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FILTERS, filtersFromQuery, filtersToQuery, listInput, matchesFilters, type TaskFilters } from './filters';
+import { activeFilters, DEFAULT_FILTERS, filtersFromQuery, filtersToQuery, listInput, matchesFilters, type TaskFilters } from './filters';
 
 const BATCH = 'b'.repeat(24);
 const ACCOUNT = 'a'.repeat(24);
@@ -58,5 +58,14 @@ describe('filters <-> URL query', () => {
     expect(matchesFilters(row, { ...DEFAULT_FILTERS, status: ['success'] })).toBe(false);
     expect(matchesFilters(row, { ...DEFAULT_FILTERS, createdFrom: '2026-03-02' })).toBe(false);
     expect(matchesFilters({ ...row, batchId: undefined }, { ...DEFAULT_FILTERS, batchId: BATCH })).toBe(false);
+  });
+});
+
+describe('active filters', () => {
+  it('counts each filter that narrows the list once, and never the sort', () => {
+    expect(activeFilters(DEFAULT_FILTERS)).toBe(0);
+    expect(activeFilters({ ...DEFAULT_FILTERS, sort: 'title', order: 'asc' })).toBe(0);
+    expect(activeFilters({ ...DEFAULT_FILTERS, status: ['failed', 'cancelled'] })).toBe(1);
+    expect(activeFilters({ ...DEFAULT_FILTERS, status: ['failed'], accountId: ACCOUNT, batchId: BATCH, createdFrom: '2026-03-01', createdTo: '2026-03-02' })).toBe(5);
   });
 });

@@ -79,8 +79,13 @@ export function sameFilters(a: TaskFilters, b: TaskFilters): boolean {
   return JSON.stringify(filtersToQuery(a)) === JSON.stringify(filtersToQuery(b));
 }
 
+/** How many of the filters narrow the list (statuses count as one); the sort is not a filter. */
+export function activeFilters(f: TaskFilters): number {
+  return [f.status.length > 0, f.batchId !== '', f.accountId !== '', f.createdFrom !== '', f.createdTo !== ''].filter(Boolean).length;
+}
+
 export function hasFilters(f: TaskFilters): boolean {
-  return f.status.length > 0 || f.batchId !== '' || f.accountId !== '' || f.createdFrom !== '' || f.createdTo !== '';
+  return activeFilters(f) > 0;
 }
 
 /** Instants of the created-date range, as the list input and the live matching both use them. */

@@ -34,7 +34,7 @@ export function Accounts() {
 
       <div class="card">
         <Show when={app.accounts.state.list.length > 0} fallback={<p class="muted" data-testid="accounts-empty">{app.accounts.state.loaded ? t.accounts.empty : t.app.loading}</p>}>
-          <table class="table" data-testid="account-list">
+          <table class="table stack" data-testid="account-list">
             <thead>
               <tr>
                 <th scope="col">{t.accounts.name}</th>
@@ -156,9 +156,11 @@ function AccountRow(props: { account: AccountView; onRemoved: (name: string) => 
   return (
     <>
       <tr data-testid="account-row" data-account-id={props.account.id} data-state={props.account.state} data-platform={props.account.platform}>
-        <td data-testid="account-name">{props.account.name}</td>
-        <td>{t.accounts.platforms[props.account.platform] ?? props.account.platform}</td>
-        <td>
+        <td data-testid="account-name" data-label={t.accounts.name}>
+          {props.account.name}
+        </td>
+        <td data-label={t.accounts.platform}>{t.accounts.platforms[props.account.platform] ?? props.account.platform}</td>
+        <td data-label={t.accounts.state}>
           <span class={`badge account-${props.account.state}`} data-testid="account-state">
             {t.accounts.states[props.account.state]}
           </span>
@@ -168,9 +170,11 @@ function AccountRow(props: { account: AccountView; onRemoved: (name: string) => 
             </p>
           </Show>
         </td>
-        <td>{props.account.zhihuName ?? '—'}</td>
-        <td class="small">{formatTime(props.account.createdAt)}</td>
-        <td>
+        <td data-label={t.accounts.zhihuName}>{props.account.zhihuName ?? '—'}</td>
+        <td class="small" data-label={t.accounts.createdAt}>
+          {formatTime(props.account.createdAt)}
+        </td>
+        <td data-label={t.accounts.actions}>
           <div class="row-inline">
             <button type="button" class="small secondary" data-testid="account-verify" disabled={busy() !== ''} onClick={() => void verify()}>
               {busy() === 'verify' ? t.accounts.verifying : t.accounts.verify}

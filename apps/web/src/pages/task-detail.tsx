@@ -159,7 +159,7 @@ export function TaskDetail() {
                     <dd data-testid="detail-account">{accountName()}</dd>
                     <dt>{t.detail.progress}</dt>
                     <dd>
-                      <ProgressBar progress={row().progress} stage={row().stage} status={row().status} />
+                      <ProgressBar progress={row().progress} stage={row().stage} status={row().status} label={t.detail.progress} />
                     </dd>
                     <dt>{t.kind.label}</dt>
                     <dd data-testid="detail-kind" data-kind={kind()}>

@@ -15,6 +15,7 @@ import { chunk } from '../lib/format';
 import { report } from '../lib/session';
 import { appendPage, couldShow, placeRow, type ListWindow } from '../lib/task-order';
 import { api } from '../lib/trpc';
+import { createMediaQuery, PHONE } from '../lib/media';
 import { nearEnd, visibleRange } from '../lib/virtual';
 
 const PAGE = 100;
@@ -45,6 +46,8 @@ export function Tasks() {
   const [notice, setNotice] = createSignal<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [scrollTop, setScrollTop] = createSignal(0);
   const [viewport, setViewport] = createSignal(600);
+  const phone = createMediaQuery(PHONE);
+  const rowHeight = () => (phone() ? ROW_HEIGHT.card : ROW_HEIGHT.row);
 
   let generation = 0;
   /** Changes that arrive while a first page is on its way, replayed onto it. */
@@ -139,7 +142,7 @@ export function Tasks() {
   });
 
   const count = () => win().ids.length;
-  const range = createMemo(() => visibleRange(scrollTop(), viewport(), ROW_HEIGHT, count()), undefined, {
+  const range = createMemo(() => visibleRange(scrollTop(), viewport(), rowHeight(), count()), undefined, {
     equals: (a, b) => a.start === b.start && a.end === b.end,
   });
   const visibleIds = createMemo(() => win().ids.slice(range().start, range().end));
@@ -325,12 +328,13 @@ export function Tasks() {
           <div role="columnheader" class="c-actions">{t.tasks.colActions}</div>
         </div>
         <div class="vscroll" ref={scroller} onScroll={onScroll} data-testid="task-scroller" role="rowgroup">
-          <div class="vspace" style={{ height: `${count() * ROW_HEIGHT}px` }}>
+          <div class="vspace" style={{ height: `${count() * rowHeight()}px` }}>
             <For each={visibleIds()}>
               {(id, i) => (
                 <TaskRow
                   id={id}
                   index={range().start + i()}
+                  height={rowHeight()}
                   selected={selected().has(id)}
                   busy={busyIds().has(id)}
                   onSelect={select}

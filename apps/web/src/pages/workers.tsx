@@ -88,7 +88,7 @@ export function Workers() {
             <p data-testid="workers-totals">
               {t.workers.busy} {totals().busy} / {t.workers.slots} {totals().slots}
             </p>
-            <table class="table" data-testid="worker-list">
+            <table class="table stack" data-testid="worker-list">
               <thead>
                 <tr>
                   <th scope="col">{t.workers.id}</th>
@@ -103,25 +103,30 @@ export function Workers() {
                 <For each={list()}>
                   {(w) => (
                     <tr data-testid="worker-row" data-worker-id={w.id} data-alive={String(w.alive)} data-draining={String(w.draining)}>
-                      <td class="mono small">{w.id}</td>
-                      <td>
+                      <td class="mono small" data-label={t.workers.id}>
+                        {w.id}
+                      </td>
+                      <td data-label={t.workers.host}>
                         {w.host} <span class="muted small">pid {w.pid}</span>
                       </td>
-                      <td>
+                      <td data-label={t.workers.state}>
                         <span class={`badge ${w.alive ? (w.draining ? 'badge-queued' : 'badge-success') : 'badge-failed'}`}>
                           {w.alive ? (w.draining ? t.workers.draining : t.workers.alive) : t.workers.gone}
                         </span>
                       </td>
-                      <td>
-                        <div class="slots" aria-label={`${w.busy}/${w.slots}`}>
+                      <td data-label={t.workers.busy}>
+                        {/* A picture of the numbers beside it, which screen readers read instead. */}
+                        <div class="slots" aria-hidden="true">
                           <For each={Array.from({ length: w.slots }, (_, i) => i < w.busy)}>{(busy) => <span class="slot" classList={{ busy }} />}</For>
                         </div>
                         <span class="small">
                           {w.busy}/{w.slots}
                         </span>
                       </td>
-                      <td>{w.done}</td>
-                      <td title={formatTime(w.lastSeen)}>{relativeTime(w.lastSeen, now())}</td>
+                      <td data-label={t.workers.done}>{w.done}</td>
+                      <td title={formatTime(w.lastSeen)} data-label={t.workers.lastSeen}>
+                        {relativeTime(w.lastSeen, now())}
+                      </td>
                     </tr>
                   )}
                 </For>
