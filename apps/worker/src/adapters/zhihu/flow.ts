@@ -19,8 +19,8 @@ export interface Article extends Settings {
   cover?: string | undefined;
   /** Edit this Zhihu article (15-20 digits) in place instead of creating one. */
   articleId?: string | undefined;
-  /** `draft`: save to Zhihu's drafts and never click 发布. */
-  mode: PublishMode;
+  /** `draft`: save to Zhihu's drafts and never click 发布. Absent means publish. */
+  mode?: PublishMode | undefined;
 }
 
 export interface FlowHooks {
