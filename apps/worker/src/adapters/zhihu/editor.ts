@@ -103,6 +103,8 @@ async function awaitEditPage(page: Page, articleId: string, status: () => number
       )
       .catch(() => ({ editor: false, complete: false, forbidden: false }));
     if (seen.editor) return;
+    // A cancelled attempt closes the tab: stop at once rather than wait out the step.
+    if (page.isClosed()) throw new PublishError('PUBLISH_TIMEOUT', `The editor of article ${articleId} closed before it loaded`);
     if (seen.complete) {
       if (status() === 404) throw gone(`Zhihu has no article ${articleId} for this account to edit (its editor answered 404)`);
       if (status() === 403 && seen.forbidden) throw gone(`Article ${articleId} belongs to another Zhihu account (its editor answered 403, no permission)`);
