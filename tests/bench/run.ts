@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinary, ensureChromium, ensureFerretdb, repoRoot } from '@zpub/devstack';
+import { agreeBenchmark } from './agree';
 import { batchBenchmark } from './batch';
 import { eventsBenchmark } from './events';
 import { fanoutBenchmark } from './fanout';
@@ -16,10 +17,11 @@ import { readResults, writeResults, type BenchResult } from './lib/report';
 import type { Benchmark } from './lib/types';
 import { memoryBenchmark } from './memory';
 import { publishBenchmark } from './publish';
+import { scaleBenchmark } from './scale';
 import { spaBenchmark } from './spa';
 import { submitBenchmark } from './submit';
 
-const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark];
+const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark, scaleBenchmark, agreeBenchmark];
 const ORDER = BENCHMARKS.map((b) => b.key);
 
 const root = repoRoot();

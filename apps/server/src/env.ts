@@ -35,6 +35,11 @@ const schema = z
     METRICS_TOKEN: z.string().min(16).optional(),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
     RECONCILE_QUEUED_GRACE_MS: z.coerce.number().int().min(1000).default(30_000),
+    /**
+     * Tests only (ignored when NODE_ENV=production): a folder in which a file named after a pause
+     * point (`create-register`, `projector-write`) holds the server at that point while it exists.
+     */
+    TEST_PAUSE_DIR: z.string().optional(),
   })
   .transform((e) => ({
     ...e,

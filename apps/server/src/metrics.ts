@@ -47,6 +47,30 @@ export function createMetrics(services: Services): Registry {
       this.set(services.leadership.isLeader ? 1 : 0);
     },
   });
+  // Counts kept by the projector (they grow only while this process leads) and by the hub.
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  counter('zpub_stream_gaps_total', 'Stretches of the event stream trimmed before they were projected (repaired from the live states)', () => services.projector.gaps);
+  counter('zpub_stream_gap_tasks_repaired_total', 'Task documents rewritten from their live state after a trimmed stretch', () => services.projector.gapTasksRepaired);
+  counter('zpub_projection_rounds_dropped_total', 'Projection rounds not written because the lease had moved to another process', () => services.projector.roundsDropped);
+  counter('zpub_task_versions_raised_total', 'Tasks whose live version was raised above MongoDB\'s after Redis lost writes', () => services.projector.reversioned);
+  const passes = new Histogram({
+    name: 'zpub_dispatch_pass_seconds',
+    help: 'Duration of one dispatcher pass (choosing and queueing the next tasks) on this process',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  services.dispatcher.onPass = (ms) => passes.observe(ms / 1000);
+  counter('zpub_stream_follower_gaps_total', 'Stretches of the event stream trimmed before this process read them (its rows repaired from the live states)', () => services.hub.gaps);
+  counter('zpub_stream_follower_rows_repaired_total', 'Rows of this process rewritten from their live state after such a stretch', () => services.hub.gapRowsRepaired);
   const relayed = new Counter({ name: 'zpub_events_relayed_total', help: 'Task events read from the stream', registers: [registry] });
   const delay = new Histogram({
     name: 'zpub_event_relay_delay_seconds',

@@ -30,6 +30,8 @@ export class Dispatcher {
   private readonly lastDispatch = new Map<string, number>();
   /** Users in the order they were last served, for taking turns. */
   private readonly lastServed = new Map<string, number>();
+  /** Called with the duration of each pass in ms (metrics). */
+  onPass: (ms: number) => void = () => undefined;
 
   constructor(
     private readonly index: TaskIndex,
@@ -64,7 +66,9 @@ export class Dispatcher {
         this.again = true;
         return;
       }
+      const started = performance.now();
       this.runningPass = this.pass()
+        .then(() => this.onPass(performance.now() - started))
         .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'dispatch pass failed'))
         .finally(() => {
           this.runningPass = null;
@@ -91,7 +95,7 @@ export class Dispatcher {
     if (room <= 0) return;
 
     // Candidates: per user, the best due task that its limits and its account's pacing allow.
-    const users = [...this.index.users()]
+    const users = [...this.index.liveUsers()]
       .filter((u) => (flight.byUser.get(u) ?? 0) < this.opts.userMaxRunning)
       .sort(
         (a, b) =>

@@ -11,8 +11,11 @@ import {
   lastEventId,
   readAfter,
   type Logger,
+  type Models,
   type RedisClient,
+  type RedisKeys,
   type StreamEvent,
+  type TaskStates,
 } from '@zpub/shared/node';
 import type { TaskIndex } from './task-index';
 
@@ -65,14 +68,21 @@ export class Hub {
   private follower: StreamFollower | null = null;
   private readonly subs = new Map<string, Set<Subscription>>();
   private readonly listeners: ((events: StreamEvent[]) => void)[] = [];
+  private readonly streamKey: string;
+  /** Stretches of the stream trimmed before this process read them, and rows repaired from them. */
+  gaps = 0;
+  gapRowsRepaired = 0;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly blockingRedis: RedisClient,
-    private readonly streamKey: string,
+    private readonly keys: RedisKeys,
     private readonly index: TaskIndex,
+    private readonly repairFrom: { states: TaskStates; models: Models },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.streamKey = keys.events;
+  }
 
   get subscriberCount(): number {
     let n = 0;
@@ -91,7 +101,14 @@ export class Hub {
 
   /** Starts following after `fromEventId` (events up to it are already in the index). */
   start(fromEventId: string | null): void {
-    this.follower = new StreamFollower(this.blockingRedis, this.streamKey, fromEventId, (events) => this.deliver(events), this.log);
+    this.follower = new StreamFollower(
+      this.blockingRedis,
+      this.streamKey,
+      fromEventId,
+      (events) => this.deliver(events),
+      this.log,
+      (after, oldest) => this.repairGap(after, oldest),
+    );
     this.follower.start();
   }
 
@@ -104,6 +121,60 @@ export class Hub {
   /** Events this process produced itself reach its index at once, before the stream echoes them. */
   applyLocal(e: StreamEvent): void {
     this.index.apply(e);
+  }
+
+  /**
+   * This process stood still while the stream was trimmed past it: the events after `after` and
+   * before `oldest` are gone. Every task changed since `after` gets an event carrying its live
+   * state (newer than the row here, or the row is built from MongoDB first), so the rows here and
+   * the subscribers end with the current state of every task.
+   */
+  private async repairGap(after: string, oldest: string): Promise<void> {
+    const { states, models } = this.repairFrom;
+    this.gaps++;
+    // The tasks changed since then, and every task this process still holds as live (one that
+    // ended long ago may have left the `changed` set already).
+    const changed = await this.redis.zRangeByScore(this.keys.changed, Number(after.slice(0, 13)), '+inf');
+    const ids = [...new Set([...changed, ...[...this.index.liveRows()].map((r) => r.id)])];
+    this.log.warn({ position: after, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past this process; repairing its rows from the live states');
+    const repaired: StreamEvent[] = [];
+    for (const id of ids) {
+      const [live, score] = await Promise.all([states.get(id), this.redis.zScore(this.keys.changed, id)]);
+      // The last event of that millisecond or earlier, so real events after it still sort later.
+      const eventId = `${String(score ?? Date.now()).padStart(13, '0')}-999999`;
+      let row = this.index.get(id);
+      if (!live) {
+        if (row && (await this.redis.hGet(this.keys.task(id), 'removed'))) {
+          repaired.push({ id: eventId, taskId: id, userId: row.userId, attempt: row.attempt, v: row.v + 1, status: row.status, progress: row.progress, stage: 'removed', removed: true, at: new Date().toISOString() });
+        }
+        continue;
+      }
+      if (!row) {
+        const doc = await models.Task.findById(id).lean();
+        if (doc) this.index.loadDoc(doc);
+        row = this.index.get(id);
+      }
+      if (!row || live.v <= row.v) continue;
+      const at = new Date(score ?? Date.now()).toISOString();
+      repaired.push({
+        id: eventId,
+        taskId: id,
+        userId: live.userId,
+        attempt: live.attempt,
+        v: live.v,
+        status: live.status,
+        progress: live.progress,
+        stage: live.stage,
+        error: live.error ? (JSON.parse(live.error) as StreamEvent['error']) : undefined,
+        result: live.result ? (JSON.parse(live.result) as StreamEvent['result']) : undefined,
+        message: 'state repaired after the event stream was trimmed',
+        at,
+      });
+    }
+    repaired.sort((a, b) => (a.id < b.id ? -1 : 1));
+    this.gapRowsRepaired += repaired.length;
+    this.deliver(repaired);
+    this.log.warn({ tasks: ids.length, repaired: repaired.length }, 'rows repaired after a gap in the event stream');
   }
 
   private deliver(events: StreamEvent[]): void {

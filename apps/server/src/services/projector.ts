@@ -2,10 +2,19 @@
  * Writes the events stream into MongoDB, in stream order, so the durable task documents and
  * timelines follow the live state in Redis. Only the leader projects; it remembers how far it got
  * in Redis, so a restart or a new leader continues where the last one stopped.
+ *
+ * Fences (docs/state.md): a task document only moves forward (each write is conditional on the
+ * document holding an older version), a round is written only while this process's lease epoch
+ * holds, and the checkpoint only moves forward and only under that lease. A stretch of the stream
+ * that was trimmed before it was projected is detected (Redis's max-deleted-entry-id passed the
+ * checkpoint) and repaired from the live states of the tasks it touched. A write refused because
+ * Redis holds an *older* version than MongoDB (Redis lost writes: a restore, a failover) moves the
+ * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
-import { isTerminal } from '@zpub/shared';
-import { readAfter, type Logger, type Models, type RedisClient, type StreamEvent } from '@zpub/shared/node';
+import { TERMINAL_STATUSES, eventIdFromStreamId, isTerminal, type TaskSummary } from '@zpub/shared';
+import { VERSION_STRIDE, justBefore, readAfter, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
+import type { Pause } from './test-pause';
 
 /** Events read from the stream per round; their writes are folded per task (see apply). */
 const READ = 400;
@@ -15,20 +24,47 @@ const READ = 400;
  * 100 statements waits forever for a 101st. Commands stay far below that.
  */
 const CHUNK = 40;
+/**
+ * Tasks stay in the `changed` set this long after the checkpoint passed their last change, so a
+ * server whose stream follower stood still up to this long can still repair its rows from it.
+ */
+const CHANGED_KEEP_MS = 15 * 60_000;
+
+// KEYS: checkpoint, lease. ARGV: this process's lease, the new checkpoint (a sortable event id).
+const CHECKPOINT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local cur = redis.call('GET', KEYS[1])
+if cur and cur >= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+export interface ProjectorDeps {
+  redis: RedisClient;
+  keys: RedisKeys;
+  models: Models;
+  states: TaskStates;
+  /** The lease this process holds now ('' when it does not lead), and whether Redis still has it. */
+  lease: () => string;
+  holds: (lease: string) => Promise<boolean>;
+  /** A test hook between reading a round and writing it (test-pause.ts); a no-op otherwise. */
+  pause: Pause;
+  log: Logger;
+}
 
 export class Projector {
   private running: Promise<void> | null = null;
   private active = false;
   private wake: (() => void) | null = null;
   lastProjected = '';
+  /** Stretches of the stream found trimmed before they were projected, and tasks repaired from them. */
+  gaps = 0;
+  gapTasksRepaired = 0;
+  /** Rounds dropped because the lease had moved on; tasks whose live version was moved above MongoDB's. */
+  roundsDropped = 0;
+  reversioned = 0;
 
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly streamKey: string,
-    private readonly checkpointKey: string,
-    private readonly models: Models,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly d: ProjectorDeps) {}
 
   setActive(active: boolean): void {
     this.active = active;
@@ -46,26 +82,103 @@ export class Projector {
   }
 
   private async loop(): Promise<void> {
+    const { redis, keys, log } = this.d;
     while (this.active) {
       try {
-        const from = (await this.redis.get(this.checkpointKey)) ?? null;
-        const events = await readAfter(this.redis, this.streamKey, from, READ);
+        const lease = this.d.lease();
+        if (!lease) break;
+        let from = (await redis.get(keys.projectorCheckpoint)) ?? null;
+        if (from) {
+          const oldest = await trimmedPast(redis, keys.events, from);
+          if (oldest) from = await this.repairGap(from, oldest, lease);
+        }
+        const events = await readAfter(redis, keys.events, from, READ);
         if (events.length === 0) {
           await this.sleep(1000);
           continue;
         }
-        if (!this.active) break;
+        await this.d.pause('projector-write');
+        if (!this.active || !(await this.d.holds(lease))) {
+          this.roundsDropped++;
+          log.warn({ events: events.length }, 'projection round dropped: this process no longer holds the lease');
+          continue;
+        }
         await this.apply(events);
         const last = events[events.length - 1];
-        if (last) {
-          await this.redis.set(this.checkpointKey, last.id);
-          this.lastProjected = last.id;
-        }
+        if (last) await this.checkpoint(lease, last.id);
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'projection to MongoDB failed; retrying');
+        log.warn({ err: (err as Error).message }, 'projection to MongoDB failed; retrying');
         await this.sleep(1000);
       }
     }
+  }
+
+  /** Moves the checkpoint forward under this lease, and forgets changes long since projected. */
+  private async checkpoint(lease: string, eventId: string): Promise<void> {
+    const { redis, keys } = this.d;
+    const moved = await redis.eval(CHECKPOINT, { keys: [keys.projectorCheckpoint, keys.leader], arguments: [lease, eventId] });
+    if (Number(moved) !== 1) return;
+    this.lastProjected = eventId;
+    await redis.zRemRangeByScore(keys.changed, '-inf', Number(eventId.slice(0, 13)) - CHANGED_KEEP_MS);
+  }
+
+  /**
+   * The events after `from` and before `oldest` are gone from the stream. Every task changed since
+   * `from` is in the `changed` set with the time of its last change: its live state is written to
+   * MongoDB (if newer than what MongoDB holds), and projection goes on from `oldest`.
+   */
+  private async repairGap(from: string, oldest: string, lease: string): Promise<string> {
+    const { redis, keys, models, states, log } = this.d;
+    this.gaps++;
+    const sinceMs = Number(from.slice(0, 13));
+    const ids = await redis.zRangeByScore(keys.changed, sinceMs, '+inf');
+    log.warn({ checkpoint: from, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past the projection checkpoint; repairing from the live states');
+    let repaired = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      if (!(await this.d.holds(lease))) throw new Error('lease lost during a gap repair');
+      const chunk = ids.slice(i, i + CHUNK);
+      const [lives, scores, tombstones] = await Promise.all([
+        Promise.all(chunk.map((id) => states.get(id))),
+        Promise.all(chunk.map((id) => redis.zScore(keys.changed, id))),
+        Promise.all(chunk.map((id) => redis.hGet(keys.task(id), 'removed'))),
+      ]);
+      const ops = [];
+      const gone: { id: string; attempts: number }[] = [];
+      for (const [j, id] of chunk.entries()) {
+        const live = lives[j];
+        if (!live) {
+          if (tombstones[j]) gone.push({ id, attempts: (await models.Task.findById(id, { attempt: 1 }).lean())?.attempt ?? 0 });
+          continue;
+        }
+        const at = new Date(scores[j] ?? Date.now());
+        const set: Record<string, unknown> = {
+          status: live.status,
+          progress: live.progress,
+          stage: live.stage,
+          attempt: live.attempt,
+          v: live.v,
+          updatedAt: at,
+          // The last event of that millisecond or earlier: later events sort after it.
+          lastEventId: eventIdFromStreamId(`${at.getTime()}-999999`),
+        };
+        const unset: Record<string, ''> = {};
+        if (live.error) set.error = JSON.parse(live.error) as unknown;
+        else unset.error = '';
+        if (live.result) set.result = JSON.parse(live.result) as unknown;
+        else unset.result = '';
+        if (live.submittedAt) set.submittedAt = new Date(Number(live.submittedAt));
+        if (TERMINAL_STATUSES.includes(live.status)) set.finishedAt = at;
+        else unset.finishedAt = '';
+        ops.push({ updateOne: { filter: { _id: new Types.ObjectId(id), v: { $lt: live.v } }, update: { $set: set, $unset: unset } } });
+      }
+      if (ops.length > 0) repaired += (await models.Task.bulkWrite(ops, { ordered: true })).modifiedCount;
+      if (gone.length > 0) await deleteTaskDocs(models, gone);
+    }
+    this.gapTasksRepaired += repaired;
+    log.warn({ tasks: ids.length, repaired }, 'gap in the event stream repaired from the live states');
+    const resume = justBefore(oldest);
+    await this.checkpoint(lease, resume);
+    return resume;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -108,19 +221,25 @@ export class Projector {
       }
       f.timeline.push(timelineEntry(e));
     }
-    const taskOps = [...folded].map(([id, f]) => ({
+    // A document only moves forward: the write applies while MongoDB holds an older version. A
+    // task whose only event here is its creation is already saved as it is.
+    const changes = [...folded].filter(([, f]) => Number(f.set.v) > 0);
+    const taskOps = changes.map(([id, f]) => ({
       updateOne: {
-        filter: { _id: new Types.ObjectId(id) },
+        filter: { _id: new Types.ObjectId(id), v: { $lt: Number(f.set.v) } },
         update: Object.keys(f.unset).length > 0 ? { $set: f.set, $unset: f.unset } : { $set: f.set },
       },
     }));
-    for (let i = 0; i < taskOps.length; i += CHUNK) await this.models.Task.bulkWrite(taskOps.slice(i, i + CHUNK), { ordered: true });
+    for (let i = 0; i < taskOps.length; i += CHUNK) {
+      const res = await this.d.models.Task.bulkWrite(taskOps.slice(i, i + CHUNK), { ordered: true });
+      if (res.matchedCount < Math.min(CHUNK, taskOps.length - i)) await this.refused(changes.slice(i, i + CHUNK));
+    }
 
     const fresh = [...folded].filter(([, f]) => f.created);
     const append = [...folded].filter(([, f]) => !f.created);
     if (fresh.length > 0) {
       try {
-        await this.models.TaskTimeline.collection.insertMany(
+        await this.d.models.TaskTimeline.collection.insertMany(
           // The driver would store an absent field as null; leave it out as mongoose does.
           fresh.map(([id, f]) => ({ _id: new Types.ObjectId(id), events: f.timeline.map(defined) })),
           { ordered: false },
@@ -140,10 +259,47 @@ export class Projector {
         upsert: true,
       },
     }));
-    for (let i = 0; i < timelineOps.length; i += CHUNK) await this.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
+    for (let i = 0; i < timelineOps.length; i += CHUNK) await this.d.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
     const gone = [...removed].map(([id, attempts]) => ({ id, attempts }));
-    for (let i = 0; i < gone.length; i += CHUNK) await deleteTaskDocs(this.models, gone.slice(i, i + CHUNK));
+    for (let i = 0; i < gone.length; i += CHUNK) await deleteTaskDocs(this.d.models, gone.slice(i, i + CHUNK));
   }
+
+  /**
+   * Writes of this round that MongoDB refused because it holds the same or a newer version. Most
+   * are harmless (a round replayed after a crash, or a late one after a failover). But when the
+   * refused event is newer than MongoDB's last one while Redis's live version is not ahead of
+   * MongoDB's, Redis lost writes (a restore, a failover): its versions are issued a second time.
+   * The live version then jumps above MongoDB's, and its event carries the live state everywhere.
+   */
+  private async refused(changes: [string, { set: Record<string, unknown> }][]): Promise<void> {
+    const docs = await Promise.all(changes.map(([id]) => this.d.models.Task.findById(id).lean()));
+    for (const [j, [id, f]] of changes.entries()) {
+      const doc = docs[j];
+      if (!doc || doc.v < Number(f.set.v)) continue;
+      if (String(f.set.lastEventId) <= (doc.lastEventId ?? '')) continue;
+      const live = await this.d.states.get(id);
+      if (!live || live.v > doc.v) continue;
+      const res = await this.d.states.reversion(id, live.v, doc.v + VERSION_STRIDE, 'Redis had lost recent changes of this task; its live state is announced again', summaryOf(doc));
+      if (res.ok) {
+        this.reversioned++;
+        this.d.log.warn({ taskId: id, liveV: live.v, storedV: doc.v }, 'Redis held an older version than MongoDB; live version moved above it');
+      }
+    }
+  }
+}
+
+/** What an event carries of a task, from its document, so a process that never saw it can build its row. */
+export function summaryOf(doc: TaskDoc): TaskSummary {
+  return {
+    accountId: doc.accountId.toString(),
+    platform: doc.platform,
+    title: doc.title,
+    topics: [...(doc.topics ?? [])],
+    priority: doc.priority,
+    scheduledAt: doc.scheduledAt?.toISOString(),
+    batchId: doc.batchId?.toString(),
+    createdAt: doc.createdAt.toISOString(),
+  };
 }
 
 function taskUpdate(e: StreamEvent): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
@@ -196,17 +352,29 @@ function defined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * Deletes what MongoDB holds of removed tasks: the document, the body, the timeline and the
- * evidence of every attempt (evidence ids are `<task>:<attempt>`; FerretDB only looks up by _id).
+ * Deletes what MongoDB holds of removed tasks: the document, the body, the timeline, and the
+ * evidence and claim of every attempt (their ids are `<task>:<attempt>`). Each delete names one
+ * `_id`: FerretDB pushes only `_id` equality down, so `$in` would scan whole collections.
  */
 export async function deleteTaskDocs(models: Models, tasks: readonly { id: string; attempts: number }[]): Promise<void> {
   if (tasks.length === 0) return;
   const ids = tasks.map((t) => new Types.ObjectId(t.id));
-  const evidence = tasks.flatMap((t) => Array.from({ length: t.attempts }, (_, i) => `${t.id}:${i + 1}`));
+  const perAttempt = tasks.flatMap((t) => Array.from({ length: t.attempts }, (_, i) => `${t.id}:${i + 1}`));
   await Promise.all([
-    models.Task.deleteMany({ _id: { $in: ids } }),
-    models.TaskContent.deleteMany({ _id: { $in: ids } }),
-    models.TaskTimeline.deleteMany({ _id: { $in: ids } }),
-    evidence.length > 0 ? models.Evidence.deleteMany({ _id: { $in: evidence } }) : Promise.resolve(),
+    deleteByIds(models.Task, ids),
+    deleteByIds(models.TaskContent, ids),
+    deleteByIds(models.TaskTimeline, ids),
+    deleteByIds(models.Evidence, perAttempt),
+    deleteByIds(models.TaskClaim, perAttempt),
   ]);
+}
+
+async function deleteByIds(model: Models[keyof Models], ids: readonly unknown[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    // Every model's `_id` is an ObjectId or a string; mongoose's per-model filter types do not unify.
+    await (model as Models['Evidence']).bulkWrite(
+      ids.slice(i, i + CHUNK).map((id) => ({ deleteOne: { filter: { _id: id as string } } })),
+      { ordered: false },
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * saved but never registered, queued without a job, running on a worker that is gone. Only the
  * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
  */
-import { liveStateOf, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
+import { VERSION_STRIDE, liveStateOf, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { TaskIndex } from './task-index';
 import { listWorkers } from './workers';
@@ -12,6 +12,8 @@ const STATE_READS = 500;
 
 export interface ReconcilerOptions {
   intervalMs: number;
+  /** Finishes creates interrupted between MongoDB and Redis (TaskService.finishInterrupted). */
+  finishCreates: (olderThanMs: number) => Promise<number>;
   /** A queued task older than this without a job in the queue is handed back. */
   queuedGraceMs: number;
   workerTimeoutMs: number;
@@ -47,8 +49,13 @@ export class Reconciler {
     this.busy = true;
     let fixed = 0;
     try {
-      const live = [...this.index.all()].filter((r) => r.status === 'pending' || r.status === 'queued' || r.status === 'running');
-      if (live.length === 0) return 0;
+      // A create in flight takes milliseconds; one older than half an interval was interrupted.
+      fixed += await this.opts.finishCreates(Math.min(5000, this.opts.intervalMs / 2));
+      const live = [...this.index.liveRows()];
+      if (live.length === 0) {
+        this.repaired += fixed;
+        return fixed;
+      }
       const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
       const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
       const now = Date.now();
@@ -68,6 +75,17 @@ export class Reconciler {
             if (!state) continue;
             fixed++;
             this.log.warn({ taskId: row.id, status: state.status }, 'task was missing from Redis; restored from MongoDB');
+          }
+          if (state.v < row.v) {
+            // Redis holds an older state than this process has seen: it lost writes (a restore,
+            // a failover). Its versions would come again; raise them above, announcing the state.
+            const summary = { accountId: row.accountId, platform: row.platform, title: row.title, topics: row.topics, priority: row.priority, scheduledAt: row.scheduledAt, batchId: row.batchId, createdAt: row.createdAt };
+            const raised = await this.states.reversion(row.id, state.v, row.v + VERSION_STRIDE, 'Redis had lost recent changes of this task; its live state is announced again', summary);
+            if (raised.ok) {
+              fixed++;
+              this.log.warn({ taskId: row.id, liveV: state.v, seenV: row.v, status: state.status }, 'Redis held an older version than this process had seen; live version raised');
+            }
+            continue;
           }
           if (state.status === 'queued' && now - Date.parse(row.updatedAt) > this.opts.queuedGraceMs) {
             const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;

@@ -30,6 +30,7 @@ import { Reconciler } from './reconciler';
 import { Sessions } from './sessions';
 import { TaskIndex } from './task-index';
 import { TaskService } from './tasks';
+import { pausePoints } from './test-pause';
 import { liveSlots } from './workers';
 
 export interface Services {
@@ -72,7 +73,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
 
   const queue = createQueue(keys, env.REDIS_URL, log, { worker: false });
 
-  const states = new TaskStates(redis, keys);
+  const states = new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN });
+  const pause = pausePoints(env.TEST_PAUSE_DIR, env.NODE_ENV === 'production', log);
   const index = new TaskIndex();
   // Where the stream stands before the snapshot is read: replaying from the projector's
   // checkpoint covers everything MongoDB may not have yet.
@@ -81,7 +83,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   for await (const doc of models.Task.find({}).lean().cursor({ batchSize: 1000 })) index.loadDoc(doc);
   log.info({ tasks: index.size, ms: Date.now() - started }, 'task index loaded');
 
-  const hub = new Hub(redis, blocking, keys.events, index, log);
+  const hub = new Hub(redis, blocking, keys, index, { states, models }, log);
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
@@ -108,7 +110,20 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     },
     log.child({ part: 'dispatcher' }),
   );
-  const projector = new Projector(redis, keys.events, keys.projectorCheckpoint, models, log.child({ part: 'projector' }));
+  const leadership = new Leadership(redis, keys.leader, keys.leaderEpoch, log);
+  const projector = new Projector({
+    redis,
+    keys,
+    models,
+    states,
+    lease: () => leadership.currentLease,
+    holds: (lease) => leadership.holds(lease),
+    pause,
+    log: log.child({ part: 'projector' }),
+  });
+  const assets = new AssetStore(models);
+  const checks = new ArticleChecks(accounts, assets);
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const reconciler = new Reconciler(
     index,
     states,
@@ -117,10 +132,14 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     keys,
     queue,
     () => dispatcher.kick(),
-    { intervalMs: env.RECONCILE_INTERVAL_MS, queuedGraceMs: env.RECONCILE_QUEUED_GRACE_MS, workerTimeoutMs: env.WORKER_TIMEOUT_MS },
+    {
+      intervalMs: env.RECONCILE_INTERVAL_MS,
+      queuedGraceMs: env.RECONCILE_QUEUED_GRACE_MS,
+      workerTimeoutMs: env.WORKER_TIMEOUT_MS,
+      finishCreates: (olderThanMs) => tasks.finishInterrupted(olderThanMs),
+    },
     log.child({ part: 'reconciler' }),
   );
-  const leadership = new Leadership(redis, keys.leader, log);
   leadership.onChange((leader) => {
     dispatcher.setActive(leader);
     projector.setActive(leader);
@@ -134,9 +153,6 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(checkpoint);
 
-  const assets = new AssetStore(models);
-  const checks = new ArticleChecks(accounts, assets);
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), log });
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
     useRedisPackage: true,

@@ -71,4 +71,23 @@ describe('TaskIndex', () => {
     expect(index.duePending('u1', Date.now()).map((t) => t.title)).toEqual(['high', 'normal', 'low']);
     expect(index.duePending('u1', Date.now() + 120_000).map((t) => t.title)).toEqual(['high', 'later', 'normal', 'low']);
   });
+
+  it('keeps the live rows (pending, queued, running) apart, so passes need not walk ended tasks', () => {
+    const index = new TaskIndex();
+    index.apply(created(oid(101), 'u9', 'a'));
+    index.apply(created(oid(102), 'u9', 'b'));
+    const ended = { ...created(oid(101), 'u9', 'a'), id: eid(), v: 1, status: 'cancelled' as const, stage: 'cancelled' as const, task: undefined };
+    index.apply(ended);
+    expect([...index.liveRows()].map((r) => r.id)).toEqual([oid(102)]);
+    expect(index.duePending('u9', Date.now()).map((r) => r.id)).toEqual([oid(102)]);
+    // A retry brings it back; a removal takes it out for good.
+    index.apply({ ...ended, id: eid(), v: 2, status: 'pending', stage: 'created' });
+    expect([...index.liveRows()].map((r) => r.id).sort()).toEqual([oid(101), oid(102)]);
+    index.apply({ ...ended, id: eid(), v: 3, status: 'cancelled', stage: 'cancelled' });
+    index.apply({ ...ended, id: eid(), v: 4, stage: 'removed', removed: true });
+    index.apply({ ...created(oid(102), 'u9', 'b'), id: eid(), v: 1, status: 'queued', stage: 'queued', task: undefined });
+    expect([...index.liveRows()].map((r) => r.id)).toEqual([oid(102)]);
+    expect([...index.liveUsers()]).toEqual(['u9']);
+    expect(index.inFlight().queued).toBe(1);
+  });
 });

@@ -41,9 +41,14 @@ export interface ListPage {
 
 type Listener = (row: TaskRow, event: StreamEvent | null) => void;
 
+/** Tasks that have not ended: the ones a dispatcher or a reconciler may still act on. */
+const LIVE_STATUSES: readonly TaskStatus[] = ['pending', 'queued', 'running'];
+
 export class TaskIndex {
   private readonly rows = new Map<string, TaskRow>();
   private readonly byUser = new Map<string, Map<string, TaskRow>>();
+  /** Rows that are pending, queued or running, per user: all the dispatcher and reconciler read. */
+  private readonly liveByUser = new Map<string, Map<string, TaskRow>>();
   private readonly listeners: Listener[] = [];
 
   get size(): number {
@@ -63,8 +68,14 @@ export class TaskIndex {
     return this.byUser.get(userId)?.values() ?? [];
   }
 
-  users(): Iterable<string> {
-    return this.byUser.keys();
+  /** Users with a task pending, queued or running. */
+  liveUsers(): Iterable<string> {
+    return this.liveByUser.keys();
+  }
+
+  /** Every task pending, queued or running, without walking the ended ones. */
+  *liveRows(): Iterable<TaskRow> {
+    for (const mine of this.liveByUser.values()) yield* mine.values();
   }
 
   all(): Iterable<TaskRow> {
@@ -162,6 +173,7 @@ export class TaskIndex {
     if (!row) return;
     this.rows.delete(id);
     this.byUser.get(row.userId)?.delete(id);
+    this.track(row);
   }
 
   list(userId: string, raw: ListTasksInput): ListPage {
@@ -208,7 +220,7 @@ export class TaskIndex {
     const byUser = new Map<string, number>();
     const byAccount = new Map<string, number>();
     let queued = 0;
-    for (const row of this.rows.values()) {
+    for (const row of this.liveRows()) {
       if (!IN_FLIGHT_STATUSES.includes(row.status)) continue;
       if (row.status === 'queued') queued++;
       byUser.set(row.userId, (byUser.get(row.userId) ?? 0) + 1);
@@ -220,7 +232,7 @@ export class TaskIndex {
   /** A user's pending tasks that are due, best first: priority, then creation order. */
   duePending(userId: string, now: number): TaskRow[] {
     const out: TaskRow[] = [];
-    for (const row of this.userRows(userId)) {
+    for (const row of this.liveByUser.get(userId)?.values() ?? []) {
       if (row.status !== 'pending') continue;
       if (row.scheduledAt && Date.parse(row.scheduledAt) > now) continue;
       out.push(row);
@@ -239,7 +251,23 @@ export class TaskIndex {
   }
 
   private emit(row: TaskRow, e: StreamEvent | null): void {
+    this.track(row);
     for (const fn of this.listeners) fn(row, e);
+  }
+
+  /** Keeps the live set in step with a row that changed (or left: then it is not in `rows`). */
+  private track(row: TaskRow): void {
+    const isLive = this.rows.get(row.id) === row && LIVE_STATUSES.includes(row.status);
+    let mine = this.liveByUser.get(row.userId);
+    if (isLive) {
+      if (!mine) {
+        mine = new Map();
+        this.liveByUser.set(row.userId, mine);
+      }
+      mine.set(row.id, row);
+    } else if (mine?.delete(row.id) && mine.size === 0) {
+      this.liveByUser.delete(row.userId);
+    }
   }
 }
 

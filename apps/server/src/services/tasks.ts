@@ -1,7 +1,9 @@
 /**
- * Creating and steering tasks. A task is saved in MongoDB first (the durable record), then
- * registered in Redis (its live state and its first event); the dispatcher takes it from there.
- * Every change after that is a compare-and-set on the live state (TaskStates).
+ * Creating and steering tasks. A task is saved in MongoDB first (the durable record, with an
+ * entry in the create journal), then registered in Redis (its live state and its first event),
+ * and its journal entry goes; the dispatcher takes it from there. A crash between the two stores
+ * leaves the journal entry, from which the reconciler finishes the create. Every change after
+ * that is a compare-and-set on the live state (TaskStates).
  */
 import {
   CANCELLABLE_STATUSES,
@@ -23,7 +25,8 @@ import { fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
 import type { ArticleChecks } from './article-checks';
 import type { TaskIndex, TaskRow } from './task-index';
-import { deleteTaskDocs } from './projector';
+import { deleteTaskDocs, summaryOf } from './projector';
+import type { Pause } from './test-pause';
 import { toView } from './task-index';
 
 export interface TaskServiceDeps {
@@ -36,6 +39,7 @@ export interface TaskServiceDeps {
   checks: ArticleChecks;
   queue: BeeQueue;
   kickDispatcher: () => void;
+  pause: Pause;
   log: Logger;
 }
 
@@ -149,7 +153,9 @@ export class TaskService {
           docs += next.articles.length;
         }
         const saved = await this.insert(group);
-        if (saved) void this.register(saved);
+        if (!saved) continue;
+        await this.d.pause('create-register');
+        void this.register(saved);
       }
     } finally {
       this.committing = false;
@@ -197,6 +203,10 @@ export class TaskService {
       ),
       this.d.models.TaskContent.insertMany(
         entries.map((e) => ({ _id: e.doc._id, content: e.content })),
+        { ordered: false, lean: true },
+      ),
+      this.d.models.TaskCreate.insertMany(
+        entries.map((e) => ({ _id: e.doc._id, userId: e.doc.userId, at: now })),
         { ordered: false, lean: true },
       ),
     ]);
@@ -267,13 +277,48 @@ export class TaskService {
       idsOf.set(sub, list);
     }
     for (const sub of group) sub.resolve(idsOf.get(sub) ?? []);
+    await settled(this.d.models, entries.map((e) => e.doc._id)).catch((err: Error) =>
+      // The reconciler finds the task registered and drops the entry then.
+      this.d.log.warn({ err: err.message, count: entries.length }, 'create journal entries not removed'),
+    );
   }
 
   private async discard(ids: Types.ObjectId[]): Promise<void> {
-    await Promise.all([
-      this.d.models.Task.deleteMany({ _id: { $in: ids } }),
-      this.d.models.TaskContent.deleteMany({ _id: { $in: ids } }),
-    ]).catch((err: Error) => this.d.log.error({ err: err.message, count: ids.length }, 'could not remove unregistered tasks'));
+    await Promise.all([deleteTaskDocs(this.d.models, ids.map((id) => ({ id: id.toString(), attempts: 0 }))), settled(this.d.models, ids)]).catch((err: Error) =>
+      this.d.log.error({ err: err.message, count: ids.length }, 'could not remove unregistered tasks'),
+    );
+  }
+
+  /**
+   * Finishes creates that a crash interrupted between the two stores: a journal entry older than
+   * `olderThanMs` whose task Redis does not know is registered now (its document is there; the
+   * user may not have had an answer, but the task is theirs and runs once). Returns how many.
+   */
+  async finishInterrupted(olderThanMs: number): Promise<number> {
+    const entries = await this.d.models.TaskCreate.find({ at: { $lt: new Date(Date.now() - olderThanMs) } }).lean();
+    if (entries.length === 0) return 0;
+    let finished = 0;
+    for (const entry of entries) {
+      const id = entry._id.toString();
+      // A tombstone counts: a task removed since must not come back.
+      if ((await this.d.redis.exists(this.d.keys.task(id))) === 0) {
+        const doc = await this.d.models.Task.findById(id).lean();
+        if (doc) {
+          const summary = summaryOf(doc);
+          const stage = doc.scheduledAt ? ('scheduled' as const) : ('created' as const);
+          const userId = doc.userId.toString();
+          const [eventId] = await this.d.states.create([{ taskId: id, userId, summary, stage, message: 'saved before a crash; registration finished by the reconciler' }]);
+          if (eventId) {
+            this.d.index.apply({ id: eventId, taskId: id, userId, attempt: 0, v: 0, status: 'pending', progress: 0, stage, task: summary, at: new Date().toISOString() });
+            finished++;
+            this.d.log.warn({ taskId: id }, 'a create interrupted between MongoDB and Redis was finished');
+          }
+        }
+      }
+      await settled(this.d.models, [entry._id]);
+    }
+    if (finished > 0) this.d.kickDispatcher();
+    return finished;
   }
 
   /** The row if it is the user's; another user's task is simply not found. */
@@ -490,6 +535,12 @@ export class TaskService {
     }
     return { ok: true, from: res.from };
   }
+}
+
+/** Drops create-journal entries: their tasks are registered in Redis, or removed again. */
+async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
+  // The journal holds only the creates of the last moments, so `$in` scans a handful of documents.
+  if (ids.length > 0) await models.TaskCreate.deleteMany({ _id: { $in: ids } });
 }
 
 function refused(action: string, status: TaskStatus, allowed: string): TRPCError {

@@ -1,12 +1,15 @@
 /**
  * The `publish` job: claim the task for a new attempt, run the Zhihu flow in a browser context
- * of its own, and record the outcome. Every write is fenced by the attempt number, so a worker
- * that was frozen or cancelled cannot overwrite what happened since.
+ * of its own, and record the outcome. Every write is fenced by the attempt and its claim's token
+ * (shared/node/claims.ts), so a worker that was frozen or cancelled, or that a rolled-back Redis
+ * forgot, cannot overwrite what happened since.
  */
 import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
 import {
+  claimAttempt,
   isRedisConnectionError,
+  markSubmitted,
   type Logger,
   type Models,
   type PublishJobData,
@@ -70,8 +73,10 @@ const EVIDENCE_KEPT = 3;
 class Attempt {
   constructor(
     private readonly states: TaskStates,
+    private readonly models: Models,
     readonly taskId: string,
     readonly attempt: number,
+    private readonly token: string,
   ) {}
 
   private async write(spec: TransitionSpec) {
@@ -87,15 +92,24 @@ class Attempt {
   }
 
   async stage(stage: Stage, message?: string, set?: { submittedAt?: string }): Promise<void> {
-    const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, stage, message, set });
+    const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, token: this.token, stage, message, set });
     if (!res.ok) throw new AttemptLost(`attempt ${this.attempt} no longer owns the task`);
+  }
+
+  /** The point of no return: recorded in MongoDB (which a Redis restore cannot undo), then in Redis. */
+  async submitted(message: string): Promise<void> {
+    const at = new Date();
+    if (!(await markSubmitted(this.models, this.taskId, this.attempt, this.token, at))) {
+      throw new AttemptLost(`attempt ${this.attempt} no longer holds its claim`);
+    }
+    await this.stage('submitted', message, { submittedAt: String(at.getTime()) });
   }
 
   async finish(
     to: 'success' | 'failed' | 'unconfirmed' | 'queued' | 'pending',
     fields: { stage: Stage; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
   ): Promise<boolean> {
-    const res = await this.write({ from: ['running'], to, attempt: this.attempt, ...fields });
+    const res = await this.write({ from: ['running'], to, attempt: this.attempt, token: this.token, ...fields });
     return res.ok;
   }
 }
@@ -108,18 +122,25 @@ export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps):
   const { taskId, jobId } = job.data;
   const publishJob = job as BeeQueue.Job<PublishJobData>;
   const log = d.log.child({ taskId, jobId });
-  const claim = await d.states.claim(taskId, jobId, d.env.WORKER_ID, d.env.STALL_LIMIT, taskError('WORKER_LOST'));
+  const claim = await claimAttempt(d.states, d.models, {
+    taskId,
+    jobId,
+    workerId: d.env.WORKER_ID,
+    stallLimit: d.env.STALL_LIMIT,
+    stallError: taskError('WORKER_LOST'),
+  });
   if (!claim.ok) {
     log.info({ reason: claim.reason }, 'job not taken');
     return;
   }
-  const attempt = new Attempt(d.states, taskId, claim.attempt);
+  const attempt = new Attempt(d.states, d.models, taskId, claim.attempt, claim.token);
   const alog = log.child({ attempt: claim.attempt });
   const running: Running = { taskId, attempt: claim.attempt, controller: new AbortController(), submitted: false, startedAt: Date.now() };
   d.running.set(taskId, running);
+  if (claim.skipped > 0) alog.warn({ skipped: claim.skipped }, 'attempt numbers already taken in MongoDB were skipped (Redis lost writes)');
   alog.info({ stalls: claim.stalls }, 'attempt started');
   try {
-    await runAttempt(publishJob, d, attempt, running, claim.submittedAt ? Number(claim.submittedAt) : null, alog);
+    await runAttempt(publishJob, d, attempt, running, claim.priorSubmittedAt, alog);
   } finally {
     d.running.delete(taskId);
   }
@@ -207,8 +228,7 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
           {
             stage: (stage, message) => attempt.stage(stage, message),
             beforeSubmit: async () => {
-              const what = input.article.articleId ? `publish clicked (update of article ${input.article.articleId})` : 'publish clicked';
-              await attempt.stage('submitted', what, { submittedAt: String(Date.now()) });
+              await attempt.submitted(input.article.articleId ? `publish clicked (update of article ${input.article.articleId})` : 'publish clicked');
               running.submitted = true;
             },
             loadAsset: assetLoader(d, input.userId),

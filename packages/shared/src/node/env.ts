@@ -29,6 +29,8 @@ export const commonEnvShape = {
   /** Automatic retries of retryable errors, with exponential backoff from RETRY_BACKOFF_MS. */
   AUTO_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Events the stream keeps (approximately) for resuming subscribers and a lagging projector. */
+  EVENT_STREAM_MAXLEN: z.coerce.number().int().min(10).default(100_000),
 } as const;
 
 /** Turns a zod failure into one line per variable, so start-up says exactly what to fix. */

@@ -45,14 +45,44 @@ export async function firstEventId(redis: RedisClient, key: string): Promise<str
   return first ? eventIdFromStreamId(first.id) : null;
 }
 
+/** The sortable event id just before `id` (events are read strictly after a position). */
+export function justBefore(id: string): string {
+  const ms = Number(id.slice(0, 13));
+  const seq = Number(id.slice(14));
+  return seq > 0 ? eventIdFromStreamId(`${ms}-${seq - 1}`) : eventIdFromStreamId(`${ms - 1}-999999`);
+}
+
+/**
+ * Whether the stream lost events after `position` before a reader got them: Redis trims from the
+ * oldest end, so while the position's own entry is still there nothing after it is gone. When it
+ * is gone, the oldest entry kept is returned (everything between was trimmed, or at worst nothing
+ * was, and a repair rewrites what was already right). Redis 7's `max-deleted-entry-id` cannot
+ * tell: `MAXLEN` trimming does not move it.
+ */
+export async function trimmedPast(redis: RedisClient, key: string, position: string): Promise<string | null> {
+  const at = await readAfter(redis, key, justBefore(position), 1);
+  if (at[0]?.id === position) return null;
+  const oldest = await firstEventId(redis, key);
+  return oldest !== null && oldest > position ? oldest : null;
+}
+
+/** Entries per read; a full read means the follower is behind, and may have been trimmed past. */
+const FOLLOW_COUNT = 500;
+/** A read answered this long after the previous one means the process stood still (or Redis did). */
+const STALL_MS = 5000;
+
 /**
  * Follows the stream from a position with a blocking XREAD on its own connection and hands each
  * batch, in order, to `onEvents`. Survives Redis restarts: it resumes from the last id it saw.
+ * When it may have fallen behind (a full read, an error, a long pause) it checks that the stream
+ * still holds its position; if not, `onGap` repairs what was trimmed, and it goes on from the
+ * oldest entry kept.
  */
 export class StreamFollower {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private position: string;
+  private suspect = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -60,6 +90,7 @@ export class StreamFollower {
     fromEventId: string | null,
     private readonly onEvents: (events: StreamEvent[]) => void | Promise<void>,
     private readonly log: Logger,
+    private readonly onGap?: (after: string, oldest: string) => Promise<void>,
   ) {
     this.position = fromEventId ? (streamIdFromEventId(fromEventId) ?? '0-0') : '0-0';
   }
@@ -74,12 +105,25 @@ export class StreamFollower {
   }
 
   private async run(): Promise<void> {
+    let lastRead = Date.now();
     while (!this.stopped) {
       try {
-        const res = (await this.redis.xRead({ key: this.key, id: this.position }, { BLOCK: 2000, COUNT: 500 })) as
+        if (this.suspect && this.onGap && this.position !== '0-0') {
+          this.suspect = false;
+          const oldest = await trimmedPast(this.redis, this.key, this.lastEventId);
+          if (oldest) {
+            await this.onGap(this.lastEventId, oldest);
+            this.position = streamIdFromEventId(justBefore(oldest)) ?? this.position;
+          }
+        }
+        const res = (await this.redis.xRead({ key: this.key, id: this.position }, { BLOCK: 2000, COUNT: FOLLOW_COUNT })) as
           | { name: string; messages: RawEntry[] }[]
           | null;
+        const now = Date.now();
+        if (now - lastRead > STALL_MS) this.suspect = true;
+        lastRead = now;
         const messages = res?.[0]?.messages ?? [];
+        if (messages.length >= FOLLOW_COUNT) this.suspect = true;
         if (messages.length === 0) continue;
         const last = messages[messages.length - 1];
         if (last) this.position = last.id;
@@ -87,6 +131,7 @@ export class StreamFollower {
         if (events.length > 0) await this.onEvents(events);
       } catch (err) {
         if (this.stopped) break;
+        this.suspect = true;
         this.log.warn({ err: (err as Error).message }, 'event stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 500));
       }

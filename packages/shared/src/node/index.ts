@@ -1,3 +1,4 @@
+export * from './claims';
 export * from './crypto';
 export * from './env';
 export * from './event-stream';

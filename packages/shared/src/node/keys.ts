@@ -6,6 +6,8 @@ export function redisKeys(prefix: string) {
     queuePrefix: `${prefix}:bq`,
     queueName: 'publish',
     events: `${prefix}:events`,
+    /** Tasks by the time of their last event (ms): what a trimmed stretch of the stream touched. */
+    changed: `${prefix}:changed`,
     task: (id: string) => `${prefix}:task:${id}`,
     cancelChannel: `${prefix}:cancel`,
     sessionRevokedChannel: `${prefix}:session-revoked`,
@@ -16,6 +18,8 @@ export function redisKeys(prefix: string) {
     articleLock: (userId: string, articleId: string) => `${prefix}:article-lock:${userId}:${articleId}`,
     workers: `${prefix}:workers`,
     leader: `${prefix}:leader`,
+    /** Incremented by each new leader: the epoch its lease carries. */
+    leaderEpoch: `${prefix}:leader:epoch`,
     projectorCheckpoint: `${prefix}:projector:last`,
     rateLimit: `${prefix}:rl`,
   };

@@ -166,6 +166,38 @@ const evidenceSchema = new Schema(
   opts,
 );
 
+/**
+ * One document per attempt that a worker claimed, `<taskId>:<attempt>`: the durable half of the
+ * attempt's fencing token. Its unique `_id` means an attempt number can be taken once, even by a
+ * Redis that was rolled back and hands the same number out again; `submittedAt` is written before
+ * the click, so a later attempt knows to look for the article first.
+ */
+const claimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    taskId: { type: Schema.Types.ObjectId, required: true },
+    token: { type: String, required: true },
+    workerId: { type: String, required: true },
+    at: { type: Date, required: true },
+    submittedAt: { type: Date },
+  },
+  opts,
+);
+
+/**
+ * Tasks saved in MongoDB whose registration in Redis has not been confirmed yet. A small
+ * collection (an entry lives for milliseconds), so the reconciler can read it whole on FerretDB
+ * and finish a create that a crash interrupted between the two stores.
+ */
+const createJournalSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema>;
@@ -173,6 +205,7 @@ export type AccountDoc = InferSchemaType<typeof accountSchema> & { _id: mongoose
 export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
 export type EvidenceDoc = InferSchemaType<typeof evidenceSchema>;
 export type AssetDoc = InferSchemaType<typeof assetSchema>;
+export type ClaimDoc = InferSchemaType<typeof claimSchema>;
 
 /** Binds the models to one connection, so tests and apps can hold several side by side. */
 export function createModels(conn: Connection) {
@@ -186,6 +219,8 @@ export function createModels(conn: Connection) {
     TaskTimeline: conn.model('TaskTimeline', timelineSchema, 'task_timelines'),
     Evidence: conn.model('Evidence', evidenceSchema, 'evidence'),
     Asset: conn.model('Asset', assetSchema, 'assets'),
+    TaskClaim: conn.model('TaskClaim', claimSchema, 'task_claims'),
+    TaskCreate: conn.model('TaskCreate', createJournalSchema, 'task_creates'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -7,7 +7,7 @@ import { redisKeys } from './keys';
 import { createLogger } from './logger';
 import { createRedis, type RedisClient } from './redis';
 import type { TaskSummary } from '../events';
-import { TaskStates } from './task-state';
+import { TaskStates, VERSION_STRIDE } from './task-state';
 
 // A real redis-server on a free port: the scripts are what is under test.
 let server: ChildProcess;
@@ -76,10 +76,15 @@ describe('TaskStates', () => {
       status: 'queued',
       attempt: 0,
     });
-    const claim = await states.claim('task2', 'j1', 'w1', 2, taskError('WORKER_LOST'));
+    const claim = await states.claim('task2', 'j1', 'w1', 2, taskError('WORKER_LOST'), 'tok-1');
     expect(claim).toMatchObject({ ok: true, attempt: 1, stalls: 0 });
     // A stale worker of attempt 0 cannot write; the current one can.
     expect(await states.transition('task2', { from: ['running'], to: 'running', attempt: 0, stage: 'login' })).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
+    // The same attempt number under another claim's token (a Redis that handed it out twice) cannot either.
+    expect(await states.transition('task2', { from: ['running'], to: 'running', attempt: 1, token: 'tok-other', stage: 'login' })).toMatchObject({
       ok: false,
       reason: 'conflict',
     });
@@ -87,6 +92,7 @@ describe('TaskStates', () => {
       from: ['running'],
       to: 'success',
       attempt: 1,
+      token: 'tok-1',
       stage: 'verified',
       result: { url: 'http://x/p/1234567890123456789', articleId: '1234567890123456789' },
     });
@@ -100,21 +106,53 @@ describe('TaskStates', () => {
       ['success', 100, 3],
     ]);
     expect(events.at(-1)?.result?.articleId).toBe('1234567890123456789');
+    // The outcome stays with the live state (what a repair of a trimmed stream writes back).
+    expect(JSON.parse((await states.get('task2'))?.result ?? '{}')).toMatchObject({ articleId: '1234567890123456789' });
+    // Every change marked the task as changed, at the time of its event.
+    const lastMs = Number(events.at(-1)?.id.split('-')[0]);
+    expect(await redis.zScore(keys.changed, 'task2')).toBe(lastMs);
   });
 
   it('refuses a job that is not the current one and counts stalls up to the limit', async () => {
     const states = new TaskStates(redis, keys);
     await states.create([{ taskId: 'task3', userId: 'u1', summary }]);
     await states.transition('task3', { from: ['pending'], to: 'queued', stage: 'queued', set: { jobId: 'j2' } });
-    expect(await states.claim('task3', 'old-job', 'w1', 1, taskError('WORKER_LOST'))).toEqual({ ok: false, reason: 'stale-job' });
-    expect(await states.claim('task3', 'j2', 'w1', 1, taskError('WORKER_LOST'))).toMatchObject({ ok: true, attempt: 1, stalls: 0 });
+    expect(await states.claim('task3', 'old-job', 'w1', 1, taskError('WORKER_LOST'), 'a')).toEqual({ ok: false, reason: 'stale-job' });
+    expect(await states.claim('task3', 'j2', 'w1', 1, taskError('WORKER_LOST'), 'b')).toMatchObject({ ok: true, attempt: 1, stalls: 0 });
     // The worker died; Bee-Queue hands the same job to another worker.
-    expect(await states.claim('task3', 'j2', 'w2', 1, taskError('WORKER_LOST'))).toMatchObject({ ok: true, attempt: 2, stalls: 1 });
-    const third = await states.claim('task3', 'j2', 'w3', 1, taskError('WORKER_LOST'));
+    expect(await states.claim('task3', 'j2', 'w2', 1, taskError('WORKER_LOST'), 'c')).toMatchObject({ ok: true, attempt: 2, stalls: 1 });
+    const third = await states.claim('task3', 'j2', 'w3', 1, taskError('WORKER_LOST'), 'd');
     expect(third).toMatchObject({ ok: false, reason: 'stall-limit' });
     const state = await states.get('task3');
     expect(state?.status).toBe('failed');
     const last = (await readAfter(redis, keys.events, null, 1000)).filter((e) => e.taskId === 'task3').at(-1);
     expect(last?.error?.code).toBe('WORKER_LOST');
+  });
+
+  it('rebuilds a lost state above every version MongoDB may lag behind, and re-versions on request', async () => {
+    const states = new TaskStates(redis, keys);
+    const rebuilt = await states.ensure({
+      taskId: 'task4',
+      userId: 'u1',
+      accountId: 'a1',
+      status: 'running',
+      attempt: 2,
+      v: 5,
+      progress: 40,
+      stage: 'editor',
+      submittedAt: '',
+      error: JSON.stringify(taskError('PUBLISH_TIMEOUT')),
+      result: '',
+    });
+    expect(rebuilt).toBe(true);
+    const state = await states.get('task4');
+    expect(state).toMatchObject({ status: 'running', attempt: 2, v: 5 + VERSION_STRIDE, token: '' });
+    // A worker that still runs attempt 2 cannot write to the rebuilt state: its claim is gone.
+    expect(await states.transition('task4', { from: ['running'], to: 'running', attempt: 2, token: 'lost', stage: 'login' })).toMatchObject({ ok: false });
+    expect(await states.reversion('task4', 5, 9, 'x')).toEqual({ ok: false });
+    const moved = await states.reversion('task4', 5 + VERSION_STRIDE, 7 + 2 * VERSION_STRIDE, 'Redis lost writes', summary);
+    expect(moved.ok).toBe(true);
+    const last = (await readAfter(redis, keys.events, null, 1000)).filter((e) => e.taskId === 'task4').at(-1);
+    expect(last).toMatchObject({ status: 'running', stage: 'editor', progress: 40, attempt: 2, v: 7 + 2 * VERSION_STRIDE, task: summary, error: { code: 'PUBLISH_TIMEOUT' } });
   });
 });

@@ -2,6 +2,8 @@
  * The live state of every task, and the only place it changes: a compare-and-set in a Redis Lua
  * script that also appends the event to the `events` stream, so the stream order is exactly the
  * order in which states changed. MongoDB holds the durable projection of this (see projector).
+ * Every event also marks its task in the `changed` set (by time), so a stretch of the stream that
+ * was trimmed before it was projected can be repaired from the live states (docs/state.md).
  */
 import { createHash } from 'node:crypto';
 import type { TaskError } from '../errors';
@@ -25,10 +27,22 @@ export interface LiveState {
   stalls: number;
   jobId: string;
   submittedAt: string;
+  /** The fencing token of the attempt's claim ('' when no attempt holds the task). */
+  token: string;
+  /** JSON of the current error and result ('' when none): what a repair writes back. */
+  error: string;
+  result: string;
 }
 
+/**
+ * A live state rebuilt from MongoDB (or re-versioned after Redis lost writes) continues its
+ * versions this far above what MongoDB holds: MongoDB may lag the stream by a few events, and a
+ * version an index or a subscriber has already seen must never be issued again.
+ */
+export const VERSION_STRIDE = 1 << 20;
+
 /** The live state a saved task describes: what goes back into Redis when Redis lost it. */
-export function liveStateOf(doc: TaskDoc): Omit<LiveState, 'stalls' | 'jobId'> {
+export function liveStateOf(doc: TaskDoc): Omit<LiveState, 'stalls' | 'jobId' | 'token'> {
   return {
     taskId: doc._id.toString(),
     userId: doc.userId.toString(),
@@ -39,6 +53,8 @@ export function liveStateOf(doc: TaskDoc): Omit<LiveState, 'stalls' | 'jobId'> {
     progress: doc.progress,
     stage: doc.stage,
     submittedAt: doc.submittedAt ? String(doc.submittedAt.getTime()) : '',
+    error: doc.error?.code ? JSON.stringify({ code: doc.error.code, message: doc.error.message, retryable: doc.error.retryable }) : '',
+    result: doc.result?.url ? JSON.stringify({ url: doc.result.url, articleId: doc.result.articleId }) : '',
   };
 }
 
@@ -50,6 +66,8 @@ export interface TransitionSpec {
   attempt?: number | undefined;
   /** When set, the change applies only if nothing else changed the task since version `v`. */
   v?: number | undefined;
+  /** When set, the change applies only while this claim's fencing token holds the task. */
+  token?: string | undefined;
   /** Re-announces the task's summary (e.g. after a reschedule). */
   task?: TaskSummary | undefined;
   stage: Stage;
@@ -87,7 +105,9 @@ local function event(st, att, v, progress, stage, rest)
   local head = '{"taskId":"' .. ARGV[1] .. '","userId":"' .. st.userId .. '","attempt":' .. att ..
     ',"v":' .. v .. ',"status":"' .. st.status .. '","progress":' .. progress .. ',"stage":"' .. stage .. '"'
   if rest ~= '' then head = head .. ',' .. rest end
-  return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', head .. '}')
+  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', head .. '}')
+  redis.call('ZADD', KEYS[3], tonumber(string.match(id, '^(%d+)')), ARGV[1])
+  return id
 end
 local function terminal(s)
   return s == 'success' or s == 'failed' or s == 'cancelled' or s == 'unconfirmed'
@@ -106,14 +126,15 @@ return event({ userId = ARGV[4], status = 'pending' }, 0, 0, 0, ARGV[6], ARGV[7]
 `;
 
 // ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 from (comma list), 5 attempt or '', 6 to, 7 newAttempt 0/1,
-//       8 progress or '', 9 stage, 10 rest, 11 version or '', 12.. field/value pairs
+//       8 progress or '', 9 stage, 10 rest, 11 version or '', 12 token or '', 13.. field/value pairs
 const TRANSITION = `${HEAD}
-local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress')
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'token')
 if not h[1] then return {-1} end
 local status, att, v = h[1], tonumber(h[2]), tonumber(h[3])
 local allowed = false
 for s in string.gmatch(ARGV[4], '[^,]+') do if s == status then allowed = true end end
-if not allowed or (ARGV[5] ~= '' and tonumber(ARGV[5]) ~= att) or (ARGV[11] ~= '' and tonumber(ARGV[11]) ~= v) then
+if not allowed or (ARGV[5] ~= '' and tonumber(ARGV[5]) ~= att) or (ARGV[11] ~= '' and tonumber(ARGV[11]) ~= v)
+  or (ARGV[12] ~= '' and h[6] ~= ARGV[12]) then
   return {0, status, att}
 end
 if ARGV[7] == '1' then att = att + 1 end
@@ -121,13 +142,14 @@ v = v + 1
 local progress = ARGV[8]
 if progress == '' then progress = h[5] end
 redis.call('HSET', KEYS[1], 'status', ARGV[6], 'attempt', att, 'v', v, 'progress', progress, 'stage', ARGV[9])
-for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 13, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 expiry(ARGV[6])
 local id = event({ userId = h[4], status = ARGV[6] }, att, v, progress, ARGV[9], ARGV[10])
 return {1, id, v, att, status, tonumber(progress)}
 `;
 
-// ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 jobId, 5 workerId, 6 stall limit, 7 rest (claim), 8 rest (stall failure)
+// ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 jobId, 5 workerId, 6 stall limit, 7 rest (claim), 8 rest (stall failure),
+//       9 the claim's fencing token, 10 the stall error's JSON
 const CLAIM = `${HEAD}
 local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'stalls', 'jobId', 'submittedAt')
 if not h[1] then return {-1} end
@@ -139,14 +161,15 @@ if status == 'running' then
   -- The job came back while the task was running: its worker stopped renewing the lock.
   stalls = stalls + 1
   if stalls > tonumber(ARGV[6]) then
-    redis.call('HSET', KEYS[1], 'status', 'failed', 'v', v, 'stalls', stalls, 'progress', 100, 'stage', 'failed')
+    redis.call('HSET', KEYS[1], 'status', 'failed', 'v', v, 'stalls', stalls, 'progress', 100, 'stage', 'failed', 'token', '',
+      'error', ARGV[10])
     expiry('failed')
     return {2, event({ userId = h[4], status = 'failed' }, att, v, 100, 'failed', ARGV[8])}
   end
 end
 att = att + 1
 redis.call('HSET', KEYS[1], 'status', 'running', 'attempt', att, 'v', v, 'stalls', stalls, 'progress', 10,
-  'stage', 'browser', 'workerId', ARGV[5])
+  'stage', 'browser', 'workerId', ARGV[5], 'token', ARGV[9])
 redis.call('PERSIST', KEYS[1])
 return {1, event({ userId = h[4], status = 'running' }, att, v, 10, 'browser', ARGV[7]), v, att, h[7], stalls}
 `;
@@ -172,6 +195,19 @@ for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 `;
 
+// ARGV: 1 taskId, 2 maxlen, 3 ttl, 4 expected version, 5 new version, 6 rest. The state stays as it
+// is; only its version jumps (see VERSION_STRIDE), announced by an event that carries the state.
+const REVERSION = `${HEAD}
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'stage', 'error', 'result')
+if not h[1] then return {-1} end
+if tonumber(h[3]) ~= tonumber(ARGV[4]) then return {0} end
+redis.call('HSET', KEYS[1], 'v', ARGV[5])
+local rest = ARGV[6]
+if h[7] and h[7] ~= '' then rest = rest .. ',"error":' .. h[7] end
+if h[8] and h[8] ~= '' then rest = rest .. ',"result":' .. h[8] end
+return {1, event({ userId = h[4], status = h[1] }, h[2], ARGV[5], h[5], h[6], rest)}
+`;
+
 class Script {
   readonly sha: string;
   constructor(readonly source: string) {
@@ -193,6 +229,7 @@ const scripts = {
   claim: new Script(CLAIM),
   ensure: new Script(ENSURE),
   remove: new Script(REMOVE),
+  reversion: new Script(REVERSION),
 };
 
 /** Success fills the bar, a new start empties it, an ending that is not success leaves it where it stopped. */
@@ -236,7 +273,7 @@ export class TaskStates {
     const run = (t: (typeof tasks)[number]) =>
       scripts.create.run(
         this.redis,
-        [this.keys.task(t.taskId), this.keys.events],
+        [this.keys.task(t.taskId), this.keys.events, this.keys.changed],
         [
           t.taskId,
           this.maxLen,
@@ -257,10 +294,10 @@ export class TaskStates {
 
   async transition(taskId: string, spec: TransitionSpec): Promise<TransitionResult> {
     const progress = spec.progress ?? defaultProgress(spec);
-    const pairs = Object.entries(spec.set ?? {}).flatMap(([k, val]) => [k, val ?? '']);
+    const pairs = Object.entries({ ...spec.set, ...outcomeFields(spec) }).flatMap(([k, val]) => [k, val ?? '']);
     const res = (await scripts.transition.run(
       this.redis,
-      [this.keys.task(taskId), this.keys.events],
+      [this.keys.task(taskId), this.keys.events, this.keys.changed],
       [
         taskId,
         this.maxLen,
@@ -273,6 +310,7 @@ export class TaskStates {
         spec.stage,
         tail({ message: spec.message, error: spec.error, result: spec.result, task: spec.task, evidence: spec.evidence, at: new Date().toISOString() }),
         spec.v === undefined ? '' : String(spec.v),
+        spec.token ?? '',
         ...pairs,
       ],
     )) as unknown[];
@@ -293,11 +331,11 @@ export class TaskStates {
    * A worker takes a task for a new attempt. A job that comes back while the task is `running`
    * means its previous worker died: that counts as a stall, and past `stallLimit` the task fails.
    */
-  async claim(taskId: string, jobId: string, workerId: string, stallLimit: number, stallError: TaskError): Promise<ClaimResult> {
+  async claim(taskId: string, jobId: string, workerId: string, stallLimit: number, stallError: TaskError, token: string): Promise<ClaimResult> {
     const at = new Date().toISOString();
     const res = (await scripts.claim.run(
       this.redis,
-      [this.keys.task(taskId), this.keys.events],
+      [this.keys.task(taskId), this.keys.events, this.keys.changed],
       [
         taskId,
         this.maxLen,
@@ -307,6 +345,8 @@ export class TaskStates {
         String(stallLimit),
         tail({ message: `started by worker ${workerId}`, at }),
         tail({ message: stallError.message, error: stallError, at }),
+        token,
+        JSON.stringify(stallError),
       ],
     )) as unknown[];
     const code = Number(res[0]);
@@ -332,7 +372,7 @@ export class TaskStates {
   async remove(taskId: string): Promise<RemoveResult> {
     const res = (await scripts.remove.run(
       this.redis,
-      [this.keys.task(taskId), this.keys.events],
+      [this.keys.task(taskId), this.keys.events, this.keys.changed],
       [taskId, this.maxLen, this.ttl, tail({ message: 'removed by the user', removed: true, at: new Date().toISOString() })],
     )) as unknown[];
     const code = Number(res[0]);
@@ -357,22 +397,32 @@ export class TaskStates {
       stalls: Number(h.stalls ?? 0),
       jobId: h.jobId ?? '',
       submittedAt: h.submittedAt ?? '',
+      token: h.token ?? '',
+      error: h.error ?? '',
+      result: h.result ?? '',
     };
   }
 
-  /** Rebuilds a live state from the durable projection when Redis no longer has it. */
-  async ensure(snapshot: Omit<LiveState, 'stalls' | 'jobId'> & { jobId?: string }): Promise<boolean> {
+  /**
+   * Rebuilds a live state from the durable projection when Redis no longer has it. Its version
+   * continues VERSION_STRIDE above MongoDB's, and no claim holds it (a worker that still runs the
+   * task can no longer write, and the reconciler hands the task back).
+   */
+  async ensure(snapshot: Omit<LiveState, 'stalls' | 'jobId' | 'token'> & { jobId?: string }): Promise<boolean> {
     const fields: Record<string, string> = {
       userId: snapshot.userId,
       accountId: snapshot.accountId,
       status: snapshot.status,
       attempt: String(snapshot.attempt),
-      v: String(snapshot.v),
+      v: String(snapshot.v + VERSION_STRIDE),
       progress: String(snapshot.progress),
       stage: snapshot.stage,
       stalls: '0',
       jobId: snapshot.jobId ?? '',
       submittedAt: snapshot.submittedAt,
+      token: '',
+      error: snapshot.error,
+      result: snapshot.result,
     };
     const res = await scripts.ensure.run(this.redis, [this.keys.task(snapshot.taskId)], [
       snapshot.taskId,
@@ -383,4 +433,29 @@ export class TaskStates {
     }
     return Number(res) === 1;
   }
+
+  /**
+   * Moves a task's version to `toV` without changing its state, if it is still at `fromV`, and
+   * announces the state with an event (`task` lets a process that never saw the task build it).
+   * Used when Redis holds an older version than MongoDB: it lost writes (a restore, a failover).
+   */
+  async reversion(taskId: string, fromV: number, toV: number, message: string, task?: TaskSummary): Promise<{ ok: true; eventId: string } | { ok: false }> {
+    const res = (await scripts.reversion.run(
+      this.redis,
+      [this.keys.task(taskId), this.keys.events, this.keys.changed],
+      [taskId, this.maxLen, this.ttl, String(fromV), String(toV), tail({ message, task, at: new Date().toISOString() })],
+    )) as unknown[];
+    if (Number(res[0]) !== 1) return { ok: false };
+    return { ok: true, eventId: eventIdFromStreamId(String(res[1])) };
+  }
+}
+
+/** What the live state keeps of a change's outcome, so a repair can write it back without the event. */
+function outcomeFields(spec: TransitionSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (spec.error) out.error = JSON.stringify(spec.error);
+  if (spec.to === 'success') out.error = '';
+  if (spec.result) out.result = JSON.stringify(spec.result);
+  if (spec.to === 'pending') out.result = '';
+  return out;
 }

@@ -1,0 +1,89 @@
+/**
+ * Claiming an attempt with a fencing token that outlives Redis. The claim in Redis (TaskStates.claim)
+ * stores a fresh random token that every later write of the attempt must present; the claim in
+ * MongoDB (`task_claims`, `_id` `<taskId>:<attempt>`) can be inserted once per attempt number. A
+ * Redis that lost its last writes may hand attempt n out again: the second claimant finds n taken
+ * in MongoDB and moves on to n+1, so no two workers ever hold the same attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { TaskError } from '../errors';
+import type { Models } from './models';
+import type { ClaimResult, TaskStates } from './task-state';
+
+/** How many attempt numbers a claim skips at most (each one taken before Redis lost it). */
+const MAX_SKIPS = 20;
+/** Earlier attempts whose durable claim is read for a click that Redis may have forgotten. */
+const LOOK_BACK = 3;
+
+export type AttemptClaim =
+  | { ok: true; eventId: string; attempt: number; v: number; token: string; stalls: number; skipped: number; priorSubmittedAt: number | null }
+  | Exclude<ClaimResult, { ok: true }>
+  | { ok: false; reason: 'taken-over' };
+
+export interface ClaimRequest {
+  taskId: string;
+  jobId: string;
+  workerId: string;
+  stallLimit: number;
+  stallError: TaskError;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+export async function claimAttempt(states: TaskStates, models: Models, req: ClaimRequest): Promise<AttemptClaim> {
+  const token = `${req.workerId}.${randomUUID()}`;
+  const res = await states.claim(req.taskId, req.jobId, req.workerId, req.stallLimit, req.stallError, token);
+  if (!res.ok) return res;
+  let { attempt, v, eventId } = res;
+  let skipped = 0;
+  for (;;) {
+    try {
+      await models.TaskClaim.create({
+        _id: `${req.taskId}:${attempt}`,
+        taskId: new mongoose.Types.ObjectId(req.taskId),
+        token,
+        workerId: req.workerId,
+        at: new Date(),
+      });
+      break;
+    } catch (err) {
+      if (!isDuplicateKey(err) || skipped >= MAX_SKIPS) throw err;
+    }
+    // Attempt n was claimed before (by a Redis that has since lost it): this claim becomes n+1.
+    const next = await states.transition(req.taskId, {
+      from: ['running'],
+      to: 'running',
+      attempt,
+      token,
+      newAttempt: true,
+      stage: 'browser',
+      progress: 10,
+      message: `attempt ${attempt} was already taken before Redis lost its latest writes; started by worker ${req.workerId} as attempt ${attempt + 1}`,
+    });
+    if (!next.ok) return { ok: false, reason: 'taken-over' };
+    ({ attempt, v, eventId } = next);
+    skipped++;
+  }
+  const earlier = Array.from({ length: Math.min(LOOK_BACK, attempt - 1) }, (_, i) => `${req.taskId}:${attempt - 1 - i}`);
+  // One lookup by _id each: FerretDB pushes only `_id` equality down.
+  const docs = await Promise.all(earlier.map((id) => models.TaskClaim.findById(id, { submittedAt: 1 }).lean()));
+  const durable = docs.reduce<number | null>((max, d) => {
+    const at = d?.submittedAt?.getTime();
+    return at !== undefined && (max === null || at > max) ? at : max;
+  }, null);
+  const live = res.submittedAt ? Number(res.submittedAt) : null;
+  const priorSubmittedAt = live !== null && durable !== null ? Math.max(live, durable) : (live ?? durable);
+  return { ok: true, eventId, attempt, v, token, stalls: res.stalls, skipped, priorSubmittedAt };
+}
+
+/**
+ * Records, durably and before the click, that this attempt is about to submit. False when the
+ * claim is not this token's (the attempt was taken over): the caller must not click.
+ */
+export async function markSubmitted(models: Models, taskId: string, attempt: number, token: string, at: Date): Promise<boolean> {
+  const res = await models.TaskClaim.updateOne({ _id: `${taskId}:${attempt}`, token }, { $set: { submittedAt: at } });
+  return res.matchedCount === 1;
+}
