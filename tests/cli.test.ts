@@ -196,10 +196,7 @@ describe('zpub publish', () => {
     expect(third.stdout).toContain('0 published, 3 unchanged');
   });
 
-  // TURN ON when the worker updates articles in place (issue 14, "Update in place"): change
-  // `it.fails` to `it`. Until then the worker publishes the edited file as a new article, so
-  // this fails, and `it.fails` says so; once it passes, `it.fails` turns red as a reminder.
-  it.fails('updates the edited article in place: no new article, the new text live at the same address', async () => {
+  it('updated the edited article in place: no new article, the new text live at the same address', async () => {
     const published = await stack.sandboxApi.articles(account.name);
     expect(published).toHaveLength(3);
     const article = published.find((a) => a.id === originalId);

@@ -368,11 +368,10 @@ export class TaskService {
 
   async byId(userId: string, id: string): Promise<TaskDetail> {
     const row = await this.owned(userId, id);
-    const [content, timeline, fixed] = await Promise.all([
+    const [content, timeline, options] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
-      // The Zhihu settings and the article it updates never change after creation, so rows and
-      // events do not carry them.
+      // The Zhihu settings and the target never change after creation, so rows and events do not carry them.
       this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
     ]);
     const seen = new Set<string>();
@@ -398,12 +397,12 @@ export class TaskService {
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     return {
       ...toView(row),
-      column: fixed?.column ?? undefined,
-      cover: fixed?.cover ?? undefined,
-      statement: fixed?.statement ?? undefined,
-      commentPermission: fixed?.commentPermission ?? undefined,
-      articleId: fixed?.articleId ?? undefined,
-      mode: fixed?.mode ?? 'publish',
+      column: options?.column ?? undefined,
+      cover: options?.cover ?? undefined,
+      statement: options?.statement ?? undefined,
+      commentPermission: options?.commentPermission ?? undefined,
+      articleId: options?.articleId ?? undefined,
+      mode: options?.mode ?? 'publish',
       content: content?.content ?? '',
       events,
     };
