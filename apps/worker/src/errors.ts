@@ -1,8 +1,6 @@
-import { ERROR_CATALOG, withHint, type ErrorCode, type Note, type TaskError } from '@zpub/shared';
+import { ERROR_CATALOG, UNCONFIRMED_HINT, withHint, type ErrorCode, type Note, type TaskError } from '@zpub/shared';
 
-/** What a person should do when the click happened but nothing proves the article live or not. */
-export const UNCONFIRMED_HINT =
-  "Check the account's articles on Zhihu to see whether it went out; a retry looks for it there first and does not publish it twice.";
+export { UNCONFIRMED_HINT } from '@zpub/shared';
 
 /** Codes that say nothing about whether Zhihu took the article: after the click they leave it unknown. */
 const UNKNOWN_OUTCOME: readonly ErrorCode[] = ['PUBLISH_TIMEOUT', 'BROWSER_CRASHED', 'INTERNAL'];

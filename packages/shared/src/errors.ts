@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noteSchema, noteText, type Note } from './notes';
+import { knownNote, noteSchema, noteText, type Note } from './notes';
 
 /**
  * Why a task did not succeed. `retryable` says whether trying again, unchanged, can help;
@@ -58,6 +58,10 @@ export const ERROR_CATALOG = {
     retryable: true,
     hint: 'Too many tasks in a short time. Wait and try again.',
   },
+  ARTICLE_NOT_FOUND: {
+    retryable: false,
+    hint: 'The Zhihu article to update does not exist, or it belongs to another Zhihu account; nothing was changed. Check the article id (the digits at the end of its address) and the account, then submit again.',
+  },
   ACCOUNT_NOT_FOUND: {
     retryable: false,
     hint: 'The account of this task was removed. Add the account again, then retry.',
@@ -89,6 +93,26 @@ export type TaskError = z.infer<typeof taskErrorSchema>;
 export function withHint(hint: string, detail?: Note): string {
   if (!detail) return hint;
   return `${noteText(detail).replace(/[.。\s]+$/, '')}. ${hint}`;
+}
+
+/** What a person should do when the click happened but nothing proves the article live or not. */
+export const UNCONFIRMED_HINT =
+  "Check the account's articles on Zhihu to see whether it went out; a retry looks for it there first and does not publish it twice.";
+
+/**
+ * A task's error in English, said again from its note (what happened) and what its end calls for
+ * (an unconfirmed task: how to find out; else the code's advice). For terminals and logs of
+ * clients; an error stored before notes existed has only its `message`.
+ */
+export function taskErrorText(error: TaskError, unconfirmed = false): string {
+  const detail = knownNote(error.detail);
+  if (!detail) return error.message;
+  return withHint(unconfirmed ? UNCONFIRMED_HINT : ERROR_CATALOG[error.code].hint, detail);
+}
+
+/** An unconfirmed end in English: why, then how to find out (a draft's note says that itself). */
+export function unconfirmedText(why: Note): string {
+  return why.code === 'unconfirmedDraft' ? noteText(why) : withHint(UNCONFIRMED_HINT, why);
 }
 
 export function taskError(code: ErrorCode, detail?: Note): TaskError {

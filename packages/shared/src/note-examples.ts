@@ -11,16 +11,19 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   claimedAgain: { taken: 2, worker: 'worker-3', attempt: 3 },
   loggedIn: { name: '张三' },
   imagesHosted: { count: 3 },
-  editorFilled: { layout: 'today' },
-  publishClicked: {},
+  editorFilled: { layout: 'today', articleId: '1234567890123456789' },
+  publishClicked: { articleId: '1234567890123456789' },
   pageReached: { path: '/p/1234567890123456789' },
-  provenOnPage: {},
+  provenOnPage: { update: true },
   provenAfterRisk: { button: '发布' },
   provenEditorStayed: { button: '确认发布' },
   alreadyPublished: {},
+  alreadyUpdated: {},
+  drafted: { holds: ['title', 'body', 'cover'], later: ['column', 'statement', 'comment'] },
   unconfirmedRisk: { button: '发布' },
   unconfirmedNotPublished: {},
   unconfirmedNoPage: { seconds: 15, button: '发布' },
+  unconfirmedDraft: { path: '/p/1234567890123456789/edit' },
   handedBack: { worker: 'worker-2' },
   queueUnavailable: {},
   queueEntryLost: {},
@@ -34,6 +37,15 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   reannounced: {},
   repairedAfterGap: {},
   tabCrashed: {},
+  editorClosed: { articleId: '1234567890123456789' },
+  articleMissing: { articleId: '1234567890123456789' },
+  articleForeign: { articleId: '1234567890123456789' },
+  articleNotEditable: { articleId: '1234567890123456789' },
+  topicNoRemove: { topic: '读书', selector: '.TopicChip button[aria-label="删除话题"]' },
+  topicNotRemoved: { topic: '读书' },
+  topicRemoveRefused: { topic: '读书', status: 400 },
+  draftStopped: {},
+  draftNotSaved: { seconds: 15 },
   taskMissing: {},
   titleLength: { chars: 120, max: 100 },
   cookiesUnreadable: {},
@@ -78,10 +90,10 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   listUnreadable: { reason: 'http', status: 503 },
 };
 
-/** The facts of a note its text must show as they are (an enum is said in words instead). */
+/** The facts of a note its text must show as they are (enums, flags and lists of enums are said in words instead). */
 export function shownFacts(code: NoteCode, params: Record<string, unknown>): string[] {
   const shape = NOTES[code].shape as Record<string, z.ZodType>;
   return Object.entries(params)
-    .filter(([key, v]) => v !== undefined && !(shape[key] instanceof z.ZodEnum))
+    .filter(([key, v]) => (typeof v === 'string' || typeof v === 'number') && !(shape[key] instanceof z.ZodEnum))
     .map(([, v]) => String(v));
 }

@@ -47,6 +47,7 @@ const said = text.optional();
 
 /** The buttons the flow clicks on Zhihu's page are named as Zhihu names them (发布, 确认发布). */
 const button = text;
+const update = z.boolean().optional();
 
 /** Every note code and the facts it carries. A code, once released, keeps its meaning. */
 export const NOTES = {
@@ -55,16 +56,22 @@ export const NOTES = {
   claimedAgain: z.object({ taken: count, worker: text, attempt: count }),
   loggedIn: z.object({ name: text }),
   imagesHosted: z.object({ count }),
-  editorFilled: z.object({ layout: z.enum(['today', 'legacy']) }),
-  publishClicked: z.object({}),
+  /** `articleId`: an existing article opened for an update (or, with `draft`, its draft). */
+  editorFilled: z.object({ layout: z.enum(['today', 'legacy']), articleId: text.optional(), draft: z.boolean().optional() }),
+  /** `articleId`: the click updates that article. */
+  publishClicked: z.object({ articleId: text.optional() }),
   pageReached: z.object({ path: text }),
-  provenOnPage: z.object({}),
-  provenAfterRisk: z.object({ button }),
-  provenEditorStayed: z.object({ button }),
+  // `update`: the article existed and the proof is its new title and body.
+  provenOnPage: z.object({ update }),
+  provenAfterRisk: z.object({ button, update }),
+  provenEditorStayed: z.object({ button, update }),
   alreadyPublished: z.object({}),
-  unconfirmedRisk: z.object({ button }),
-  unconfirmedNotPublished: z.object({}),
-  unconfirmedNoPage: z.object({ seconds: count, button }),
+  alreadyUpdated: z.object({}),
+  drafted: z.object({ holds: z.array(z.enum(['title', 'body', 'cover', 'topics'])), later: z.array(z.enum(['topics', 'column', 'statement', 'comment'])) }),
+  unconfirmedRisk: z.object({ button, update }),
+  unconfirmedNotPublished: z.object({ update }),
+  unconfirmedNoPage: z.object({ seconds: count, button, update }),
+  unconfirmedDraft: z.object({ path: text }),
   handedBack: z.object({ worker: text }),
   // --- what the server did (event notes) ---
   queueUnavailable: z.object({}),
@@ -80,6 +87,15 @@ export const NOTES = {
   repairedAfterGap: z.object({}),
   // --- why an attempt stopped (error details) ---
   tabCrashed: z.object({}),
+  editorClosed: z.object({ articleId: text }),
+  articleMissing: z.object({ articleId: text }),
+  articleForeign: z.object({ articleId: text }),
+  articleNotEditable: z.object({ articleId: text }),
+  topicNoRemove: z.object({ topic: text, selector: text }),
+  topicNotRemoved: z.object({ topic: text }),
+  topicRemoveRefused: z.object({ topic: text, status }),
+  draftStopped: z.object({}),
+  draftNotSaved: z.object({ seconds: count }),
   taskMissing: z.object({}),
   titleLength: z.object({ chars: count, max: count }),
   cookiesUnreadable: z.object({}),
@@ -154,6 +170,11 @@ export function knownNote(value: unknown): Note | null {
 export type NoteTexts = { [C in NoteCode]: (p: NoteParams<C>) => Parts };
 
 const withSaid = (status: number, s: string | undefined) => tx`HTTP ${status}${s ? tx`: ${s}` : []}`;
+const says = (update: boolean | undefined) => (update ? tx`shows the new title and body` : tx`says published`);
+const shown = (update: boolean | undefined) => (update ? tx`does not show the new version` : tx`does not show the article`);
+const DRAFT_PARTS_EN = { title: 'title', body: 'body', cover: 'cover', topics: 'topics', column: 'column', statement: 'creation statement', comment: 'comment permission' } as const;
+/** `a`, `a and b`, `a, b and c`. */
+const listEn = (items: string[]): Parts => tx`${[items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}` : (items[0] ?? '')]}`;
 const ELEMENTS_EN = { title: 'The title field', body: 'The body editor', publishPanel: 'The publish panel', topicSearch: 'The topic search box' } as const;
 const CONTROLS_EN = { column: 'column', statement: 'creation statement', comment: 'comment permission' } as const;
 
@@ -162,16 +183,24 @@ export const NOTE_EN: NoteTexts = {
   claimedAgain: (p) => tx`attempt ${p.taken} was already taken before Redis lost its latest writes; started by worker ${p.worker} as attempt ${p.attempt}`,
   loggedIn: (p) => tx`logged in as ${p.name}`,
   imagesHosted: (p) => tx`${p.count} ${p.count === 1 ? tx`image` : tx`images`} on Zhihu's image host`,
-  editorFilled: (p) => tx`title and body filled (${p.layout === 'today' ? tx`today's editor` : tx`legacy editor`})`,
-  publishClicked: () => tx`publish clicked`,
+  editorFilled: (p) =>
+    tx`${p.articleId === undefined ? [] : p.draft ? tx`draft of article ${p.articleId}: ` : tx`article ${p.articleId} opened for an update, `}title and body filled (${
+      p.layout === 'today' ? tx`today's editor` : tx`legacy editor`
+    })`,
+  publishClicked: (p) => tx`publish clicked${p.articleId === undefined ? [] : tx` (update of article ${p.articleId})`}`,
   pageReached: (p) => tx`article page ${p.path} reached`,
-  provenOnPage: () => tx`the article page, opened in the account's session, says published`,
-  provenAfterRisk: (p) => tx`Zhihu showed 40362 (risk control) after ${p.button}, but the article page, opened in the account's session, says published`,
-  provenEditorStayed: (p) => tx`the editor did not move on after ${p.button}, but the article page, opened in the account's session, says published`,
+  provenOnPage: (p) => tx`the article page, opened in the account's session, ${says(p.update)}`,
+  provenAfterRisk: (p) => tx`Zhihu showed 40362 (risk control) after ${p.button}, but the article page, opened in the account's session, ${says(p.update)}`,
+  provenEditorStayed: (p) => tx`the editor did not move on after ${p.button}, but the article page, opened in the account's session, ${says(p.update)}`,
   alreadyPublished: () => tx`already published by an earlier attempt`,
-  unconfirmedRisk: (p) => tx`Zhihu showed 40362 (risk control) after ${p.button} and the article page does not show the article`,
-  unconfirmedNotPublished: () => tx`The article page opened but, opened in the account's session, it does not say published`,
-  unconfirmedNoPage: (p) => tx`No article page within ${p.seconds} s of ${p.button}, and the article page does not show the article`,
+  alreadyUpdated: () => tx`already updated by an earlier attempt: the article page, opened in the account's session, shows the new title and body`,
+  drafted: (p) =>
+    tx`saved to Zhihu's drafts, not published (the draft holds the ${listEn(p.holds.map((h) => DRAFT_PARTS_EN[h]))}; ${listEn(p.later.map((h) => DRAFT_PARTS_EN[h]))} are set when it is published); its editor, opened in the account's session, shows the title`,
+  unconfirmedRisk: (p) => tx`Zhihu showed 40362 (risk control) after ${p.button} and the article page ${shown(p.update)}`,
+  unconfirmedNotPublished: (p) => tx`The article page opened but, opened in the account's session, it ${p.update ? tx`does not show the new title and body` : tx`does not say published`}`,
+  unconfirmedNoPage: (p) => tx`No article page within ${p.seconds} s of ${p.button}, and the article page ${shown(p.update)}`,
+  unconfirmedDraft: (p) =>
+    tx`Zhihu answered the draft save, but the draft's editor (${p.path}), opened in the account's session, does not show the title. Nothing was published; check the account's drafts on Zhihu`,
   handedBack: (p) => tx`worker ${p.worker} is shutting down; handed back to the queue`,
   queueUnavailable: () => tx`the queue was unavailable`,
   queueEntryLost: () => tx`requeued: its queue entry was lost`,
@@ -185,6 +214,15 @@ export const NOTE_EN: NoteTexts = {
   reannounced: () => tx`Redis had lost recent changes of this task; its live state is announced again`,
   repairedAfterGap: () => tx`state repaired after the event stream was trimmed`,
   tabCrashed: () => tx`The browser tab crashed (Chromium: "Page crashed!")`,
+  editorClosed: (p) => tx`The editor of article ${p.articleId} closed before it loaded`,
+  articleMissing: (p) => tx`Zhihu has no article ${p.articleId} for this account to edit (its editor answered 404)`,
+  articleForeign: (p) => tx`Article ${p.articleId} belongs to another Zhihu account (its editor answered 403, no permission)`,
+  articleNotEditable: (p) => tx`Zhihu showed article ${p.articleId} instead of its editor: this account cannot edit it`,
+  topicNoRemove: (p) => tx`The topic "${p.topic}" has no remove button (${p.selector})`,
+  topicNotRemoved: (p) => tx`The editor did not take the topic "${p.topic}" off the draft`,
+  topicRemoveRefused: (p) => tx`Zhihu did not take the topic "${p.topic}" off (HTTP ${p.status})`,
+  draftStopped: () => tx`The attempt was stopped while the draft was being saved`,
+  draftNotSaved: (p) => tx`The editor did not confirm saving this title and body to the draft (PATCH /api/articles/<id>/draft) within ${p.seconds} s`,
   taskMissing: () => tx`The task record is missing`,
   titleLength: (p) => tx`The title has ${p.chars} characters; Zhihu takes at most ${p.max}`,
   cookiesUnreadable: () => tx`The stored cookies of this account cannot be read (was the secret key changed?)`,

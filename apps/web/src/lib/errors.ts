@@ -3,7 +3,7 @@
  * one per field. Only codes are read (tRPC's code, the app code with its params, zod's issue
  * codes and limits); the server's English text is never shown.
  */
-import type { InputIssue, TaskStatus } from '@zpub/shared';
+import { LIMITS, type InputIssue, type TaskStatus } from '@zpub/shared';
 import { t } from '../i18n';
 
 export interface Problem {
@@ -88,8 +88,22 @@ function issueText(i: InputIssue): string {
   }
 }
 
-/** A refusal of the article checks (a column the account lacks, an image never uploaded), said in full. */
+/** Why an update cannot be submitted now: the article is in it twice, being submitted, or being updated by a task. */
+function busyText(params: Record<string, unknown>): string | null {
+  const id = typeof params.articleId === 'string' ? params.articleId : null;
+  if (id === null) return null;
+  if (params.reason === 'twice') return t.api.busyTwice(id);
+  if (params.reason === 'racing') return t.api.busyRacing(id);
+  if (params.reason === 'updating' && typeof params.taskId === 'string') {
+    const status = typeof params.status === 'string' && params.status in t.status ? t.status[params.status as TaskStatus] : '';
+    return t.api.busyUpdating(id, params.taskId, status);
+  }
+  return null;
+}
+
+/** A refusal of the article checks (a column the account lacks, an image never uploaded, an article busy), said in full. */
 export function articleProblemText(code: string, field: string, params: Record<string, unknown>): string | null {
+  if (code === 'ARTICLE_BUSY') return busyText(params);
   if (code === 'INVALID_COLUMN' && typeof params.column === 'string') {
     const columns = Array.isArray(params.columns) ? params.columns.filter(isRecord) : [];
     if (columns.length === 0) return t.issue.noColumns(params.column);
@@ -137,13 +151,17 @@ const BY_APP_CODE: Record<string, Say> = {
   COOKIES_INVALID: () => t.accounts.cookieInvalid,
   CHECK_PENDING: () => t.accounts.checkPending,
   CHECK_UNDECIDED: () => t.accounts.checkUndecided,
+  ARTICLE_BUSY: (f) => busyText(f.params) ?? t.rejection.ARTICLE_BUSY,
+  TOO_MANY_TOKENS: () => t.tokens.tooMany(LIMITS.tokensMax),
+  SESSION_REQUIRED: () => t.api.sessionRequired,
 };
 
 /** What each tRPC code says when no app code says more; `path` names the procedure. */
 const BY_CODE: Record<string, Say> = {
   UNAUTHORIZED: () => t.api.unauthorized,
   FORBIDDEN: () => t.api.forbidden,
-  NOT_FOUND: (f) => (f.path.startsWith('task.') ? t.api.taskNotFound : f.path.startsWith('account.') ? t.api.accountNotFound : t.api.notFound),
+  NOT_FOUND: (f) =>
+    f.path.startsWith('task.') ? t.api.taskNotFound : f.path.startsWith('account.') ? t.api.accountNotFound : f.path.startsWith('token.') ? t.api.tokenNotFound : t.api.notFound,
   CONFLICT: () => t.api.conflict,
   TOO_MANY_REQUESTS: (f) => t.api.tooMany(f.retryAfterS),
   BAD_REQUEST: () => t.api.badRequest,

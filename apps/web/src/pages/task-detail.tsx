@@ -2,7 +2,7 @@
  * 任务详情: one task, live. The row comes from the store (events keep it current); the timeline
  * is the server's list of events plus every event that arrives while the page is open.
  */
-import type { TaskEvent } from '@zpub/shared';
+import type { TaskEvent, TaskView } from '@zpub/shared';
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
@@ -10,11 +10,13 @@ import { Data, NoteText, PartsText, noteIn } from '../components/note-text';
 import { ProgressBar } from '../components/progress-bar';
 import { StatusBadge } from '../components/status-badge';
 import { TaskErrorNote } from '../components/task-error';
+import { TaskKindTag } from '../components/task-kind';
 import { TaskOptionsFacts, type TaskOptions } from '../components/task-options';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datetime';
 import { errorCode } from '../lib/errors';
+import { kindOf } from '../lib/article-update';
 import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
 import { report } from '../lib/session';
 import { toView } from '../lib/task-merge';
@@ -29,6 +31,8 @@ export function TaskDetail() {
   const [content, setContent] = createSignal<string | null>(null);
   // Zhihu settings come with the detail only (list rows and events do not carry them).
   const [options, setOptions] = createSignal<TaskOptions | null>(null);
+  // Which article and how, fixed at creation; the detail carries them even when the held row does not.
+  const [target, setTarget] = createSignal<Pick<TaskView, 'articleId' | 'mode'>>({});
   const [events, setEvents] = createSignal<TaskEvent[]>([]);
   const [missing, setMissing] = createSignal(false);
   const [error, setError] = createSignal('');
@@ -43,6 +47,7 @@ export function TaskDetail() {
     on(id, (taskId) => {
       setContent(null);
       setOptions(null);
+      setTarget({});
       setEvents([]);
       setMissing(false);
       setError('');
@@ -72,6 +77,7 @@ export function TaskDetail() {
             app.store.applySnapshot([toView(detail)]);
             setContent(detail.content);
             setOptions({ column: detail.column, cover: detail.cover, statement: detail.statement, commentPermission: detail.commentPermission });
+            setTarget({ articleId: detail.articleId, mode: detail.mode });
             setEvents(mergeEvents(detail.events, early));
             early = [];
             loaded = true;
@@ -87,6 +93,11 @@ export function TaskDetail() {
   );
 
   const groups = createMemo(() => groupByAttempt(events()));
+  const kind = () => {
+    const row = task();
+    return row ? kindOf({ ...row, ...target() }) : 'publish';
+  };
+  const articleId = () => target().articleId ?? task()?.articleId;
   const accountName = () => {
     const row = task();
     return row ? (app.accounts.nameOf(row.accountId) ?? t.app.unknownAccount) : '';
@@ -141,7 +152,8 @@ export function TaskDetail() {
                 <h1 data-testid="detail-title" translate="no">
                   {row().title}
                 </h1>
-                <StatusBadge status={row().status} testid="detail-status" />
+                <TaskKindTag task={{ ...row(), ...target() }} />
+                <StatusBadge status={row().status} stage={row().stage} testid="detail-status" />
               </div>
               <div class="detail-grid">
                 <div class="card">
@@ -153,6 +165,10 @@ export function TaskDetail() {
                     <dt>{t.detail.progress}</dt>
                     <dd>
                       <ProgressBar progress={row().progress} stage={row().stage} status={row().status} label={t.detail.progress} />
+                    </dd>
+                    <dt>{t.kind.label}</dt>
+                    <dd data-testid="detail-kind" data-kind={kind()}>
+                      {kind() === 'draft' ? (articleId() ? t.kind.draftOf(articleId() ?? '') : t.kind.draftNew) : articleId() ? t.kind.updateOf(articleId() ?? '') : t.kind.publish}
                     </dd>
                     <dt>{t.detail.attempt}</dt>
                     <dd data-testid="detail-attempt">{row().attempt}</dd>
@@ -196,7 +212,7 @@ export function TaskDetail() {
                   <Show when={safeHttpUrl(row().result?.url)}>
                     {(url) => (
                       <p class="alert success">
-                        {t.detail.result}
+                        {kind() === 'draft' ? t.detail.resultDraft : kind() === 'update' ? t.detail.resultUpdated : t.detail.result}
                         {t.app.colon}
                         <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link" translate="no">
                           {url()}
@@ -213,6 +229,11 @@ export function TaskDetail() {
                     <Show when={CANCELLABLE.includes(row().status)}>
                       <button type="button" class="secondary" data-testid="detail-cancel" disabled={busy()} onClick={() => void act('cancel')}>
                         {t.detail.cancel}
+                      </button>
+                    </Show>
+                    <Show when={row().status === 'success' && row().result}>
+                      <button type="button" class="primary" data-testid="detail-update" onClick={() => navigate(`/compose?update=${row().id}`)}>
+                        {t.detail.updateArticle}
                       </button>
                     </Show>
                     <Show when={RETRYABLE.includes(row().status)}>

@@ -4,7 +4,7 @@
  * (shared/node/claims.ts), so a worker that was frozen or cancelled, or that a rolled-back Redis
  * forgot, cannot overwrite what happened since.
  */
-import { LIMITS, knownNote, note, taskError, withHint, type EvidenceView, type Note, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
+import { LIMITS, knownNote, note, taskError, unconfirmedText, type EvidenceView, type Note, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
 import {
   claimAttempt,
@@ -26,7 +26,7 @@ import type { AssetBytes } from '../adapters/zhihu/images';
 import { loginCheck, publishArticle, setAccountCookies, type Article, type Origins, type Outcome } from '../adapters/zhihu/publish';
 import type { BrowserRunner } from '../browser/runner';
 import type { Env } from '../env';
-import { AttemptLost, PublishError, UNCONFIRMED_HINT, isUnknownOutcome } from '../errors';
+import { AttemptLost, PublishError, isUnknownOutcome } from '../errors';
 import { handleVerify, isVerifyJob, markAccount } from './verify';
 
 /** The queue carries two kinds of job: a task to publish, and an account to check (verify.ts). */
@@ -97,12 +97,12 @@ class Attempt {
   }
 
   /** The point of no return: recorded in MongoDB (which a Redis restore cannot undo), then in Redis. */
-  async submitted(): Promise<void> {
+  async submitted(what: Note): Promise<void> {
     const at = new Date();
     if (!(await markSubmitted(this.models, this.taskId, this.attempt, this.token, at))) {
       throw new AttemptLost(`attempt ${this.attempt} no longer holds its claim`);
     }
-    await this.stage('submitted', note('publishClicked'), { submittedAt: String(at.getTime()) });
+    await this.stage('submitted', what, { submittedAt: String(at.getTime()) });
   }
 
   async finish(
@@ -179,6 +179,8 @@ async function loadInput(d: PublishDeps, taskId: string): Promise<AttemptInput |
     cover: task.cover ?? undefined,
     statement: task.statement ?? undefined,
     commentPermission: task.commentPermission ?? undefined,
+    articleId: task.articleId ?? undefined,
+    mode: task.mode ?? 'publish',
   };
   return { origins: d.origins(task.platform), cookies, article, accountId: account._id, userId: task.userId };
 }
@@ -226,7 +228,7 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
           {
             stage: (stage, what) => attempt.stage(stage, what),
             beforeSubmit: async () => {
-              await attempt.submitted();
+              await attempt.submitted(note('publishClicked', input.article.articleId ? { articleId: input.article.articleId } : {}));
               running.submitted = true;
             },
             loadAsset: assetLoader(d, input.userId),
@@ -276,7 +278,7 @@ async function runAttempt(
 
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
-      stage: outcome.duplicate ? 'duplicate' : 'verified',
+      stage: outcome.stage,
       note: outcome.note,
       result: { url: outcome.url, articleId: outcome.articleId },
     });
@@ -285,7 +287,7 @@ async function runAttempt(
     return;
   }
   if (outcome?.status === 'unconfirmed') {
-    const message = withHint(UNCONFIRMED_HINT, outcome.note);
+    const message = unconfirmedText(outcome.note);
     await attempt.finish('unconfirmed', { stage: 'unconfirmed', note: outcome.note, message, error: outcome.error, evidence: evidenceRef });
     d.onFinished('unconfirmed', running.startedAt);
     return;

@@ -1,98 +1,60 @@
 /**
  * Publishing one article to Zhihu the way a person would: images onto Zhihu first, the editor
- * filled, the settings chosen (on the page today, in the dialog on the legacy flow), one click,
- * then proof from inside the account's session. The same code drives zhihu.com and the sandbox;
- * only `origins` differ. Steps live in editor.ts, images.ts, outcome.ts and proof.ts.
+ * filled (a new article's, or the existing article's own editor for an update in place), the
+ * settings chosen (on the page today, in the dialog on the legacy flow), one click, then proof
+ * from inside the account's session. Draft-only tasks never get here past the mode check
+ * (draft.ts). The same code drives zhihu.com and the sandbox; only `origins` differ.
  */
-import { LIMITS, note, withHint, type Note, type Stage, type TaskError } from '@zpub/shared';
+import { LIMITS, note, unconfirmedText } from '@zpub/shared';
 import type { Page } from 'puppeteer-core';
-import { PublishError, UNCONFIRMED_HINT } from '../../errors';
-import { chooseSettings, chooseTopics, clickButton, detectLayout, fillEditor, openEditor, openPublishDialog, setCover, type Layout, type Settings } from './editor';
-import { rehostImages, type AssetLoader } from './images';
+import { PublishError } from '../../errors';
+import { bodySignature, type Expected } from './content';
+import { saveDraft } from './draft';
+import { chooseSettings, chooseTopics, clickButton, detectLayout, fillEditor, openPublishDialog, setCover, type Layout } from './editor';
+import { draftOf, openArticle, type Article, type FlowHooks, type FlowOptions, type Outcome, type Prior } from './flow';
 import { awaitVerdict, watchNetwork, type Verdict, type Watch } from './outcome';
 import { findExisting, proveLive } from './proof';
 import { PATHS, SELECTORS, TEXTS } from './selectors';
-import { STEP_TIMEOUT, type Me, type Origins } from './session';
+import type { Me, Origins } from './session';
 
 export { loginCheck, setAccountCookies, type Me, type Origins } from './session';
+export type { Article, FlowHooks, FlowOptions, Outcome, Prior } from './flow';
 
-export interface Article extends Settings {
-  title: string;
-  html: string;
-  topics: string[];
-  /** The cover: a web address or an uploaded image (`/assets/<sha256>`). */
-  cover?: string | undefined;
-}
-
-export interface FlowHooks {
-  /** Reports progress; throws when this attempt no longer owns the task. */
-  stage(stage: Stage, what?: Note): Promise<void>;
-  /** Called right before the irreversible click; throws when the attempt lost the task. */
-  beforeSubmit(): Promise<void>;
-  /** The user's uploaded images, for re-hosting them on Zhihu. */
-  loadAsset: AssetLoader;
-  signal: AbortSignal;
-}
-
-export interface Prior {
-  /** When an earlier attempt clicked to publish (ms), if it did. */
-  submittedAt: number | null;
-}
-
-/** How the attempt ended; `note` says how that is known (or why it cannot be). */
-export type Outcome =
-  | { status: 'success'; url: string; articleId: string; duplicate: boolean; note: Note }
-  | { status: 'unconfirmed'; note: Note; articleId: string | null; error?: TaskError };
-
-export interface FlowOptions {
-  redirectTimeoutMs: number;
-}
-
-/** The draft the editor created when it was filled: the cover is set on it. */
-async function draftOf(watch: Watch): Promise<string> {
-  const deadline = Date.now() + STEP_TIMEOUT;
-  while (!watch.draftId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (!watch.draftId) throw new PublishError('EDITOR_CHANGED', note('noDraft'));
-  return watch.draftId;
-}
-
-/** Everything up to the click: images, editor, settings. Returns the flow the page offered. */
-async function prepare(page: Page, origins: Origins, article: Article, hooks: FlowHooks, watch: Watch): Promise<Layout> {
-  await openEditor(page, origins);
-  const images = await rehostImages(page, origins, article.html, article.cover, hooks.loadAsset);
-  if (images.count > 0) await hooks.stage('images', note('imagesHosted', { count: images.count }));
-  await fillEditor(page, article.title, images.html);
+/** Everything between the open editor and the click: body, cover, topics, settings. Returns the flow the page offered. */
+async function prepare(page: Page, origins: Origins, article: Article, body: { html: string; cover: string | null }, hooks: FlowHooks, watch: Watch): Promise<Layout> {
+  await fillEditor(page, article.title, body.html);
   const layout = await detectLayout(page);
-  if (images.cover) await setCover(page, origins, await draftOf(watch), images.cover);
-  await hooks.stage('editor', note('editorFilled', { layout }));
+  if (body.cover) await setCover(page, origins, await draftOf(watch), body.cover);
+  await hooks.stage('editor', note('editorFilled', article.articleId ? { layout, articleId: article.articleId } : { layout }));
   if (layout === 'legacy') await openPublishDialog(page);
   await chooseTopics(page, article.topics, layout);
-  await chooseSettings(page, article);
+  await chooseSettings(page, article, article.articleId !== undefined);
   return layout;
 }
 
-/** The message and outcome once the page and the answers have spoken. */
-async function settle(page: Page, origins: Origins, article: Article, watch: Watch, verdict: Verdict, opts: FlowOptions, layout: Layout): Promise<Outcome> {
+/** The note and outcome once the page and the answers have spoken. */
+async function settle(page: Page, origins: Origins, article: Article, expected: Expected, watch: Watch, verdict: Verdict, opts: FlowOptions, layout: Layout): Promise<Outcome> {
   const clicked = layout === 'today' ? TEXTS.publish : TEXTS.confirm;
+  const update = article.articleId !== undefined;
   const id =
     verdict.kind === 'redirected' || verdict.kind === 'proven' ? verdict.id : verdict.kind === 'risk' ? (verdict.id ?? watch.draftId) : (watch.publishOk?.id ?? watch.draftId);
-  if (id && (verdict.kind === 'proven' || (await proveLive(page, origins, id, article.title)))) {
+  if (id && (verdict.kind === 'proven' || (await proveLive(page, origins, id, expected)))) {
     const how =
       verdict.kind === 'risk'
-        ? note('provenAfterRisk', { button: clicked })
+        ? note('provenAfterRisk', { button: clicked, update })
         : verdict.kind === 'redirected'
-          ? note('provenOnPage')
-          : note('provenEditorStayed', { button: clicked });
-    return { status: 'success', url: origins.zhuanlan + PATHS.article(id), articleId: id, duplicate: false, note: how };
+          ? note('provenOnPage', { update })
+          : note('provenEditorStayed', { button: clicked, update });
+    return { status: 'success', url: origins.zhuanlan + PATHS.article(id), articleId: id, stage: update ? 'updated' : 'verified', note: how };
   }
   if (verdict.kind === 'risk') {
-    const why = note('unconfirmedRisk', { button: clicked });
-    return { status: 'unconfirmed', note: why, articleId: id, error: { code: 'RISK_CONTROL', message: withHint(UNCONFIRMED_HINT, why), retryable: false, detail: why } };
+    const why = note('unconfirmedRisk', { button: clicked, update });
+    return { status: 'unconfirmed', note: why, articleId: id, error: { code: 'RISK_CONTROL', message: unconfirmedText(why), retryable: false, detail: why } };
   }
   const why =
     verdict.kind === 'redirected'
-      ? note('unconfirmedNotPublished')
-      : note('unconfirmedNoPage', { seconds: Math.round(opts.redirectTimeoutMs / 1000), button: clicked });
+      ? note('unconfirmedNotPublished', { update })
+      : note('unconfirmedNoPage', { seconds: Math.round(opts.redirectTimeoutMs / 1000), button: clicked, update });
   return { status: 'unconfirmed', note: why, articleId: id };
 }
 
@@ -100,21 +62,36 @@ export async function publishArticle(page: Page, origins: Origins, article: Arti
   // Zhihu refuses it anyway; nothing is typed into its editor for a title it would reject.
   const chars = [...article.title].length;
   if (chars > LIMITS.titleMax) throw new PublishError('TITLE_TOO_LONG', note('titleLength', { chars, max: LIMITS.titleMax }));
+  if (article.mode === 'draft') return saveDraft(page, origins, article, hooks);
+  const update = article.articleId;
   // An earlier attempt clicked to publish: if that article exists, this attempt is already done.
-  if (prior.submittedAt !== null) {
+  if (!update && prior.submittedAt !== null) {
     const existing = await findExisting(page, origins, me.urlToken, article.title, prior.submittedAt);
-    if (existing) return { status: 'success', ...existing, duplicate: true, note: note('alreadyPublished') };
+    if (existing) return { status: 'success', ...existing, stage: 'duplicate', note: note('alreadyPublished') };
   }
-  const watch = watchNetwork(page);
-  const layout = await prepare(page, origins, article, hooks, watch);
+  const watch = watchNetwork(page, update ?? null);
+  const body = await openArticle(page, origins, article, hooks);
+  // An update is proven by its new body too: the article page shows some version whatever happens.
+  const expected: Expected = { title: article.title, body: update ? bodySignature(body.html) : undefined };
+  // An earlier attempt clicked to update: if the article already shows this version, it is done.
+  if (update && prior.submittedAt !== null && (await proveLive(page, origins, update, expected, 2))) {
+    return {
+      status: 'success',
+      url: origins.zhuanlan + PATHS.article(update),
+      articleId: update,
+      stage: 'duplicate',
+      note: note('alreadyUpdated'),
+    };
+  }
+  const layout = await prepare(page, origins, article, body, hooks, watch);
 
-  // The last moment to stop: after this click the article may be live.
+  // The last moment to stop: after this click the article (or its new version) may be live.
   await hooks.beforeSubmit();
   if (layout === 'today') await clickButton(page, TEXTS.publish);
   else await clickButton(page, TEXTS.confirm, SELECTORS.publishPanel);
 
-  const verdict = await awaitVerdict(page, origins, article.title, watch, hooks.signal, opts.redirectTimeoutMs, layout);
+  const verdict = await awaitVerdict(page, origins, expected, watch, hooks.signal, opts.redirectTimeoutMs, layout);
   if (verdict.kind === 'refused') throw verdict.error;
   if (verdict.kind === 'redirected') await hooks.stage('redirected', note('pageReached', { path: PATHS.article(verdict.id) }));
-  return settle(page, origins, article, watch, verdict, opts, layout);
+  return settle(page, origins, article, expected, watch, verdict, opts, layout);
 }
