@@ -28,6 +28,8 @@ let rec: Recorder;
 const EMAIL = `walker${Date.now()}@example.com`;
 const PASSWORD = 'a long enough password';
 const ACCOUNT = 'walker';
+/** A token name of Latin words: data, so never an English sentence on the Chinese page. */
+const TOKEN = 'my build server';
 /** Zhihu's own refusal, which the screens must quote, not translate. */
 const PHONE_REFUSAL = '根据国家法律法规要求，发布内容前需要绑定手机号。';
 
@@ -58,8 +60,20 @@ async function accountId(): Promise<string> {
   return account.id;
 }
 
-async function create(key: string, title: string, extra: { content?: string; topics?: string[]; scheduledAt?: string } = {}): Promise<string> {
-  const { taskId } = await user.api.task.create.mutate({ accountId: await accountId(), title, content: extra.content ?? `${title} 的正文。`, topics: extra.topics ?? [], ...(extra.scheduledAt ? { scheduledAt: extra.scheduledAt } : {}) });
+async function create(
+  key: string,
+  title: string,
+  extra: { content?: string; topics?: string[]; scheduledAt?: string; articleId?: string; mode?: 'publish' | 'draft' } = {},
+): Promise<string> {
+  const { taskId } = await user.api.task.create.mutate({
+    accountId: await accountId(),
+    title,
+    content: extra.content ?? `${title} 的正文。`,
+    topics: extra.topics ?? [],
+    ...(extra.scheduledAt ? { scheduledAt: extra.scheduledAt } : {}),
+    ...(extra.articleId ? { articleId: extra.articleId } : {}),
+    ...(extra.mode ? { mode: extra.mode } : {}),
+  });
   tasks[key] = { id: taskId, title };
   return taskId;
 }
@@ -133,7 +147,7 @@ async function pageTexts(): Promise<{ texts: Seen[]; data: string[] }> {
 }
 
 /** Values this walk created: they are data wherever they appear. */
-const knownData = () => [EMAIL, ACCOUNT, ...Object.values(tasks).map((t) => t.title)];
+const knownData = () => [EMAIL, ACCOUNT, TOKEN, ...Object.values(tasks).map((t) => t.title)];
 
 /** What on the current page is in the other language, outside data. */
 async function offLanguage(lang: 'zh-CN' | 'en'): Promise<string[]> {
@@ -192,6 +206,24 @@ async function walk(lang: 'zh-CN' | 'en'): Promise<void> {
   await expect.poll(() => page.getByTestId('account-notice').isVisible(), { timeout: 60_000 }).toBe(true);
   await expectOneLanguage(lang, 'the accounts page with a notice');
 
+  // A token refused for a wrong password, created (shown once, with its command), then revoked.
+  await page.goto(`${stack.urls.app}/tokens`);
+  await page.getByTestId('token-name').fill(TOKEN);
+  await page.getByTestId('token-password').fill('not the password at all');
+  await page.getByTestId('token-create').click();
+  await expect.poll(() => page.getByTestId('token-password-error').isVisible()).toBe(true);
+  await expectOneLanguage(lang, 'the tokens page after a wrong password');
+  await page.getByTestId('token-password').fill(PASSWORD);
+  await page.getByTestId('token-create').click();
+  await expect.poll(() => page.getByTestId('token-created').isVisible()).toBe(true);
+  await expect.poll(() => page.getByTestId('token-row').count()).toBe(1);
+  await expectOneLanguage(lang, 'the tokens page with a new token');
+  await page.getByTestId('token-revoke').click();
+  await page.getByTestId('token-revoke-confirm').click();
+  await expect.poll(() => page.getByTestId('token-notice').isVisible()).toBe(true);
+  await expect.poll(() => page.getByTestId('tokens-empty').isVisible()).toBe(true);
+  await expectOneLanguage(lang, 'the tokens page after a revoke');
+
   await page.goto(`${stack.urls.app}/stats`);
   await expect.poll(() => page.getByTestId('stats-failures').isVisible()).toBe(true);
   await expectOneLanguage(lang, 'the statistics page');
@@ -222,6 +254,21 @@ describe('one language per screen', () => {
   it('makes tasks that end every way a user can meet', async () => {
     const ok = await publish('published', 'Notes on the Rust borrow checker', 'success');
     expect(rec.of(ok).map((e) => e.note?.code)).toEqual(expect.arrayContaining(['claimed', 'loggedIn', 'editorFilled', 'publishClicked', 'provenOnPage']));
+
+    // Its article updated in place, a new one saved as a draft only, and an update of an article Zhihu does not have.
+    const articleId = rec.of(ok).find((e) => e.result)?.result?.articleId ?? '';
+    expect(articleId).toMatch(/^\d{15,20}$/);
+    const updated = await create('updated', 'Notes on the Rust borrow checker, revised', { topics: ['读书'], articleId, content: '修订后的正文，多了一段。' });
+    await settled(updated, 'success');
+    expect(rec.of(updated).at(-1)).toMatchObject({ stage: 'updated', note: { code: 'provenOnPage', params: { update: true } } });
+    expect(rec.of(updated).find((e) => e.note?.code === 'editorFilled')?.note?.params).toMatchObject({ articleId });
+    expect(rec.of(updated).find((e) => e.note?.code === 'publishClicked')?.note?.params).toEqual({ articleId });
+    const drafted = await create('drafted', 'A draft kept for another day', { topics: ['读书'], mode: 'draft' });
+    await settled(drafted, 'success');
+    expect(rec.of(drafted).at(-1)).toMatchObject({ stage: 'drafted', note: { code: 'drafted', params: { holds: expect.arrayContaining(['title', 'body']) } } });
+    const missing = await create('missingArticle', 'An update of an article nobody wrote', { articleId: '999999999999999999' });
+    await settled(missing, 'failed');
+    expect(rec.of(missing).at(-1)?.error).toMatchObject({ code: 'ARTICLE_NOT_FOUND', retryable: false, detail: { code: 'articleMissing', params: { articleId: '999999999999999999' } } });
 
     const phone = await publish('refused', '绑定手机号之前的文章', 'failed', { faults: [{ kind: 'phone-binding', times: 1 }] });
     expect(rec.of(phone).at(-1)?.error).toMatchObject({ code: 'PHONE_BINDING_REQUIRED', detail: { code: 'refused', params: { said: PHONE_REFUSAL, zhihuCode: 4031 } } });
@@ -294,6 +341,11 @@ describe('one language per screen', () => {
     // The notes each task's page shows, by code.
     await openTask(tasks.published?.id ?? '');
     expect(await notes()).toEqual(expect.arrayContaining(['claimed', 'loggedIn', 'editorFilled', 'publishClicked', 'pageReached', 'provenOnPage']));
+    await openTask(tasks.updated?.id ?? '');
+    expect(await notes()).toEqual(expect.arrayContaining(['editorFilled', 'publishClicked', 'provenOnPage']));
+    await openTask(tasks.drafted?.id ?? '');
+    expect(await notes()).toEqual(expect.arrayContaining(['editorFilled', 'drafted']));
+    expect(await notes()).not.toContain('publishClicked');
     await openTask(tasks.requeued?.id ?? '');
     expect(await notes()).toEqual(expect.arrayContaining(['handedBack', 'claimed']));
     await openTask(tasks.editorChanged?.id ?? '');

@@ -51,6 +51,15 @@ describe('errors in Chinese, from codes only', () => {
     );
     expect(describeError(trpcError('No such task', { code: 'NOT_FOUND', path: 'task.byId' })).message).toBe(zhCN.api.taskNotFound);
     expect(describeError(trpcError('No such account', { code: 'NOT_FOUND', path: 'account.verify' })).message).toBe(zhCN.api.accountNotFound);
+    expect(describeError(trpcError('No such token', { code: 'NOT_FOUND', path: 'token.revoke' })).message).toBe(zhCN.api.tokenNotFound);
+    expect(describeError(trpcError('You already have 20 API tokens', { code: 'CONFLICT', appCode: 'TOO_MANY_TOKENS' })).message).toMatch(/^最多可以有 \d+ 个令牌/);
+    const busy = { articleId: '1234567890123456789', reason: 'updating', taskId: 'a'.repeat(24), status: 'running' };
+    expect(describeError(trpcError('Zhihu article … is already being updated', { code: 'CONFLICT', appCode: 'ARTICLE_BUSY', params: busy })).message).toBe(
+      `知乎文章 1234567890123456789 已有一个未结束的更新任务 ${'a'.repeat(24)}（${zhCN.status.running}）：请等它结束（或取消它）后再提交`,
+    );
+    expect(describeError(trpcError('… appears more than once', { code: 'CONFLICT', appCode: 'ARTICLE_BUSY', params: { articleId: '123456789012345', reason: 'twice' } })).message).toBe(
+      zhCN.api.busyTwice('123456789012345'),
+    );
     // A refusal this client has no words for still reads in Chinese.
     expect(describeError(trpcError('Something brand new happened here', { code: 'CONFLICT', appCode: 'BRAND_NEW' })).message).toBe(zhCN.api.conflict);
     expect(describeError(trpcError('Sign in first', { code: 'UNAUTHORIZED' })).message).toBe(zhCN.api.unauthorized);

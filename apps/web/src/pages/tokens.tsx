@@ -103,7 +103,9 @@ function CreatedToken(props: { token: CreatedTokenView; onDismiss: () => void })
         </div>
       </div>
       <p class="small">{t.tokens.cliHint}</p>
-      <pre class="mono small" data-testid="token-command">{command()}</pre>
+      <pre class="mono small" data-testid="token-command" translate="no">
+        {command()}
+      </pre>
       <button type="button" class="secondary" data-testid="token-dismiss" onClick={() => props.onDismiss()}>
         {t.tokens.dismiss}
       </button>
@@ -221,7 +223,9 @@ function TokenRow(props: { token: TokenView; onRevoked: () => void; onError: (ms
 
   return (
     <tr data-testid="token-row" data-token-id={props.token.id}>
-      <td data-testid="token-row-name">{props.token.name}</td>
+      <td data-testid="token-row-name" translate="no">
+        {props.token.name}
+      </td>
       <td class="small">{formatTime(props.token.createdAt)}</td>
       <td class="small" data-testid="token-last-used">
         {props.token.lastUsedAt ? formatTime(props.token.lastUsedAt) : t.tokens.neverUsed}
