@@ -59,7 +59,8 @@ describe('one unfinished task per article', () => {
   it('refuses a second task for an article while the first has not ended, naming it; and takes it once the first ended', async () => {
     const first = await alice.api.task.create.mutate(update(X));
     const refused = await expectRefusal(alice.api.task.create.mutate(update(X)));
-    expect(refused).toMatchObject({ code: 'CONFLICT', status: 409, appCode: 'ARTICLE_BUSY' });
+    // The facts a client says in its own language, and the same in English.
+    expect(refused).toMatchObject({ code: 'CONFLICT', status: 409, appCode: 'ARTICLE_BUSY', params: { articleId: X, reason: 'updating', taskId: first.taskId, status: 'pending' } });
     expect(refused.message).toBe(`Zhihu article ${X} is already being updated by task ${first.taskId}, which is pending; wait for it to end (or cancel it), then submit again`);
 
     // Per user: someone else's task for the same id is theirs to make.
@@ -74,9 +75,20 @@ describe('one unfinished task per article', () => {
     });
     expect(batch.created.map((c) => c.index)).toEqual([2]);
     expect(batch.rejected).toEqual([
-      { index: 0, code: 'ARTICLE_BUSY', message: expect.stringContaining(`is already being updated by task ${first.taskId}`) },
-      { index: 1, code: 'ARTICLE_BUSY', message: `articleId: Zhihu article ${Y} appears more than once in this submission; send one update per article` },
-      { index: 3, code: 'ARTICLE_BUSY', message: `articleId: Zhihu article ${Y} appears more than once in this submission; send one update per article` },
+      {
+        index: 0,
+        code: 'ARTICLE_BUSY',
+        field: 'articleId',
+        message: expect.stringContaining(`is already being updated by task ${first.taskId}`),
+        params: { articleId: X, reason: 'updating', taskId: first.taskId, status: 'pending' },
+      },
+      ...[1, 3].map((index) => ({
+        index,
+        code: 'ARTICLE_BUSY',
+        field: 'articleId',
+        message: `articleId: Zhihu article ${Y} appears more than once in this submission; send one update per article`,
+        params: { articleId: Y, reason: 'twice' },
+      })),
     ]);
 
     await alice.api.task.cancel.mutate({ id: first.taskId });
