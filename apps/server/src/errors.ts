@@ -19,7 +19,10 @@ export class AppError extends TRPCError {
     readonly params?: Record<string, unknown>,
   ) {
     super({ code, message, cause });
+    // tRPC keeps only an `Error` as the cause, and zod 4's ZodError is not one: keep it here too.
+    if (cause instanceof ZodError) this.zodError = cause;
   }
+  readonly zodError?: ZodError;
 }
 
 /**

@@ -13,7 +13,7 @@ const t = initTRPC.context<Context>().create({
     client: { reconnectAfterInactivityMs: 25_000 },
   },
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
+    const cause = error instanceof AppError && error.zodError ? error.zodError : error.cause;
     return {
       ...shape,
       // "title: Title is empty; extra: Unrecognized key" instead of a JSON dump of zod's issues.
