@@ -20,6 +20,8 @@ import type { Connection } from 'mongoose';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
+import { ApiTokens } from './api-tokens';
+import { ArticleGuard } from './article-guard';
 import { ArticleChecks } from './article-checks';
 import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
@@ -43,6 +45,7 @@ export interface Services {
   index: TaskIndex;
   hub: Hub;
   sessions: Sessions;
+  tokens: ApiTokens;
   accounts: AccountDirectory;
   assets: AssetStore;
   tasks: TaskService;
@@ -87,6 +90,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
+  const tokens = new ApiTokens(models, redis, subscriber, keys.tokenRevokedChannel, log);
+  await tokens.start();
 
   let slots = 4;
   const refreshSlots = async () => {
@@ -123,7 +128,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   const assets = new AssetStore(models);
   const checks = new ArticleChecks(accounts, assets);
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
+  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const reconciler = new Reconciler(
     index,
     states,
@@ -180,6 +186,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     index,
     hub,
     sessions,
+    tokens,
     accounts,
     assets,
     tasks,
