@@ -142,6 +142,6 @@ export function render(r: RunRecord): string {
 /** What the console shows at the end: one line per judged figure. */
 export function summaryLines(r: RunRecord): string[] {
   return r.results.flatMap((x) =>
-    x.error ? [`ERROR      ${x.title}: ${x.error.split('\n')[0] ?? ''}`] : x.targets.map((t) => `${verdictText(t).padEnd(11)}${x.title}: ${t.what}: ${t.measured} (target ${t.target})`),
+    x.error ? [`ERROR       ${x.title}: ${x.error.split('\n')[0] ?? ''}`] : x.targets.map((t) => `${verdictText(t).padEnd(12)}${x.title}: ${t.what}: ${t.measured} (target ${t.target})`),
   );
 }
