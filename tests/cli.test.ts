@@ -215,7 +215,7 @@ describe('zpub publish', () => {
     const run = await zpub(['publish', 'drafts', '--account', account.name, '--draft', '--wait']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/100%  drafted  drafts\/draft\.md \(drafted\)/);
+    expect(run.stdout).toMatch(/100% {2}drafted {2}drafts\/draft\.md \(drafted\)/);
     expect(run.stdout).toContain('0 published, 1 saved as drafts, 0 unchanged');
     expect(await stack.sandboxApi.articles(account.name)).toHaveLength(countBefore);
     const draft = (await stack.sandboxApi.drafts(account.name)).find((d) => d.title === title);
