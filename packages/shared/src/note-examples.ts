@@ -25,6 +25,7 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   unconfirmedNoPage: { seconds: 15, button: '发布' },
   unconfirmedDraft: { path: '/p/1234567890123456789/edit' },
   handedBack: { worker: 'worker-2' },
+  storeUnreachable: { step: 'claim' },
   queueUnavailable: {},
   queueEntryLost: {},
   workerGone: {},

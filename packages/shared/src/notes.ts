@@ -73,6 +73,8 @@ export const NOTES = {
   unconfirmedNoPage: z.object({ seconds: count, button, update }),
   unconfirmedDraft: z.object({ path: text }),
   handedBack: z.object({ worker: text }),
+  /** MongoDB stayed out of reach while the worker recorded its claim or read the task. */
+  storeUnreachable: z.object({ step: z.enum(['claim', 'read']) }),
   // --- what the server did (event notes) ---
   queueUnavailable: z.object({}),
   queueEntryLost: z.object({}),
@@ -202,6 +204,7 @@ export const NOTE_EN: NoteTexts = {
   unconfirmedDraft: (p) =>
     tx`Zhihu answered the draft save, but the draft's editor (${p.path}), opened in the account's session, does not show the title. Nothing was published; check the account's drafts on Zhihu`,
   handedBack: (p) => tx`worker ${p.worker} is shutting down; handed back to the queue`,
+  storeUnreachable: (p) => tx`MongoDB could not be reached to ${p.step === 'claim' ? tx`record the claim` : tx`read the task`}; handed back to the queue`,
   queueUnavailable: () => tx`the queue was unavailable`,
   queueEntryLost: () => tx`requeued: its queue entry was lost`,
   workerGone: () => tx`requeued: its worker and its queue entry are gone`,

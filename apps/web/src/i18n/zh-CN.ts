@@ -40,6 +40,7 @@ const note: NoteTexts = {
   unconfirmedNoPage: (p) => tx`点击“${p.button}”后 ${p.seconds} 秒内没有打开文章页，文章页上也看不到${p.update ? tx`新的版本` : tx`这篇文章`}`,
   unconfirmedDraft: (p) => tx`知乎已应答草稿保存，但在该账号的登录会话中打开草稿编辑器（${p.path}）看不到标题。没有发布任何内容；请到知乎草稿箱核对`,
   handedBack: (p) => tx`工作节点 ${p.worker} 正在停止，任务已交还队列`,
+  storeUnreachable: (p) => tx`无法连接数据库（MongoDB），未能${p.step === 'claim' ? tx`记录对任务的领取` : tx`读取任务`}；任务已交还队列`,
   queueUnavailable: () => tx`队列暂时不可用，任务退回等待`,
   queueEntryLost: () => tx`任务在队列中的记录丢失，已重新排队`,
   workerGone: () => tx`执行任务的工作节点和队列记录都已消失，已重新排队`,

@@ -100,8 +100,8 @@ class Attempt {
   }
 
   /** Gives the task back to the queue (nothing was done yet); false when this attempt no longer holds it. */
-  async handBack(message: string): Promise<boolean> {
-    const res = await this.write({ from: ['running'], to: 'pending', attempt: this.attempt, token: this.token, stage: 'requeued', message });
+  async handBack(why: Note): Promise<boolean> {
+    const res = await this.write({ from: ['running'], to: 'pending', attempt: this.attempt, token: this.token, stage: 'requeued', note: why });
     return res.ok;
   }
 
@@ -277,7 +277,7 @@ async function runAttempt(
   } catch (err) {
     if (!isOutage(err)) throw err;
     // Nothing was done yet: the task goes back to the queue instead of staying `running` on nobody.
-    const handedBack = await attempt.handBack('MongoDB could not be reached to read the task; handed back to the queue');
+    const handedBack = await attempt.handBack(note('storeUnreachable', { step: 'read' }));
     log.warn({ handedBack }, 'MongoDB stayed out of reach while reading the task; handed back');
     return;
   }

@@ -51,7 +51,7 @@ export async function claimAttempt(states: TaskStates, models: Models, req: Clai
     // MongoDB stayed away (or failed otherwise): the attempt goes back to the queue rather than
     // stay `running` with no worker on it. A later claim takes the next attempt number.
     await states
-      .transition(req.taskId, { from: ['running'], to: 'pending', attempt: held.attempt, token, stage: 'requeued', message: 'MongoDB could not be reached to record the claim; handed back to the queue' })
+      .transition(req.taskId, { from: ['running'], to: 'pending', attempt: held.attempt, token, stage: 'requeued', note: note('storeUnreachable', { step: 'claim' }) })
       .catch(() => undefined);
     throw err;
   }
