@@ -5,3 +5,4 @@ export * from './events';
 export * from './limits';
 export * from './task';
 export * from './zhihu-options';
+export * from './task-row';

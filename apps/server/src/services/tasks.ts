@@ -17,24 +17,25 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '@zpub/shared';
-import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
+import { summaryOf, viewOf, type Logger, type Models, type RedisKeys, type RedisClient, type StoredRow, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
 import { fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
 import type { ArticleChecks } from './article-checks';
-import type { TaskIndex, TaskRow } from './task-index';
-import { deleteTaskDocs, summaryOf } from './projector';
+import type { LiveTasks } from './live-tasks';
+import { deleteTaskDocs } from './projector';
+import type { TaskRows } from './task-rows';
 import type { Pause } from './test-pause';
-import { toView } from './task-index';
 
 export interface TaskServiceDeps {
   models: Models;
   redis: RedisClient;
   keys: RedisKeys;
   states: TaskStates;
-  index: TaskIndex;
+  live: LiveTasks;
+  rows: TaskRows;
   accounts: AccountDirectory;
   checks: ArticleChecks;
   queue: BeeQueue;
@@ -49,7 +50,7 @@ const MAX_GROUP_DOCS = 500;
 interface Submission {
   userId: string;
   accountId: string;
-  platform: TaskRow['platform'];
+  platform: StoredRow['platform'];
   articles: ArticleInput[];
   batchId: string | undefined;
   resolve: (ids: string[]) => void;
@@ -113,7 +114,7 @@ export class TaskService {
   private save(
     userId: string,
     accountId: string,
-    platform: TaskRow['platform'],
+    platform: StoredRow['platform'],
     articles: ArticleInput[],
     batchId: string | undefined,
   ): Promise<string[]> {
@@ -254,7 +255,7 @@ export class TaskService {
     entries.forEach(({ sub, doc }, i) => {
       const id = eventIds[i];
       if (!id) return;
-      this.d.index.apply({
+      this.d.live.apply({
         id,
         taskId: doc._id.toString(),
         userId: sub.userId,
@@ -264,6 +265,7 @@ export class TaskService {
         progress: 0,
         stage: stageOf(doc),
         task: summaries[i],
+        // The created event is dated at the creation (TaskStates.create).
         at: now.toISOString(),
       });
     });
@@ -307,7 +309,7 @@ export class TaskService {
           const userId = doc.userId.toString();
           const [eventId] = await this.d.states.create([{ taskId: id, userId, summary, stage, message: 'saved before a crash; registration finished by the reconciler' }]);
           if (eventId) {
-            this.d.index.apply({ id: eventId, taskId: id, userId, attempt: 0, v: 0, status: 'pending', progress: 0, stage, task: summary, at: new Date().toISOString() });
+            this.d.live.apply({ id: eventId, taskId: id, userId, attempt: 0, v: 0, status: 'pending', progress: 0, stage, task: summary, at: summary.createdAt });
             finished++;
             this.d.log.warn({ taskId: id }, 'a create interrupted between MongoDB and Redis was finished');
           }
@@ -320,16 +322,8 @@ export class TaskService {
   }
 
   /** The row if it is the user's; another user's task is simply not found. */
-  async owned(userId: string, id: string): Promise<TaskRow> {
-    let row = this.d.index.get(id);
-    if (!row) {
-      // Created a moment ago through another server process, not yet seen here.
-      const doc = await this.d.models.Task.findById(id).lean();
-      if (doc) {
-        this.d.index.loadDoc(doc);
-        row = this.d.index.get(id);
-      }
-    }
+  async owned(userId: string, id: string): Promise<StoredRow> {
+    const row = await this.d.rows.one(id, 'owner');
     if (!row || row.userId !== userId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
     return row;
   }
@@ -342,6 +336,7 @@ export class TaskService {
       // The Zhihu settings never change after creation, so rows and events do not carry them.
       this.d.models.Task.findById(id).select('column cover statement commentPermission').lean(),
     ]);
+    this.d.rows.countRead('detail', 1);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
     for (const e of timeline?.events ?? []) {
@@ -364,7 +359,7 @@ export class TaskService {
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     return {
-      ...toView(row),
+      ...viewOf(row),
       column: options?.column ?? undefined,
       cover: options?.cover ?? undefined,
       statement: options?.statement ?? undefined,
@@ -375,8 +370,8 @@ export class TaskService {
   }
 
   async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
-    await this.owned(userId, id);
-    const res = await this.change(id, {
+    const row = await this.owned(userId, id);
+    const res = await this.change(row, {
       from: CANCELLABLE_STATUSES,
       to: 'cancelled',
       stage: 'cancelled',
@@ -394,13 +389,15 @@ export class TaskService {
   }
 
   async retry(userId: string, id: string): Promise<{ status: TaskStatus }> {
-    await this.owned(userId, id);
-    const res = await this.change(id, {
+    const row = await this.owned(userId, id);
+    const res = await this.change(row, {
       from: RETRYABLE_STATUSES,
       to: 'pending',
       stage: 'created',
       message: 'retry requested',
       set: { jobId: '' },
+      // Servers hold only live tasks: the summary lets each of them take this one up again.
+      task: summaryOfRow(row, row.scheduledAt),
     });
     if (!res.ok) throw refused('retry', res.status, 'failed, cancelled or unconfirmed');
     this.d.kickDispatcher();
@@ -409,17 +406,8 @@ export class TaskService {
 
   async reschedule(userId: string, id: string, scheduledAt: string | null): Promise<{ status: TaskStatus }> {
     const row = await this.owned(userId, id);
-    const summary: TaskSummary = {
-      accountId: row.accountId,
-      platform: row.platform,
-      title: row.title,
-      topics: row.topics,
-      priority: row.priority,
-      scheduledAt: scheduledAt ?? undefined,
-      batchId: row.batchId,
-      createdAt: row.createdAt,
-    };
-    const res = await this.change(id, {
+    const summary = summaryOfRow(row, scheduledAt ? new Date(scheduledAt).toISOString() : undefined);
+    const res = await this.change(row, {
       from: ['pending'],
       to: 'pending',
       stage: scheduledAt ? 'scheduled' : 'created',
@@ -456,7 +444,7 @@ export class TaskService {
       if (res.reason === 'removed') return { removed: true };
       throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
     }
-    this.d.index.apply({
+    this.d.live.apply({
       id: res.eventId,
       taskId: id,
       userId: row.userId,
@@ -466,7 +454,7 @@ export class TaskService {
       progress: row.progress,
       stage: 'removed',
       removed: true,
-      at: new Date().toISOString(),
+      at: res.at,
     });
     // The projector deletes them too when it reaches the event (which covers a MongoDB outage
     // here); deleting now means nothing can load the task back from MongoDB in between.
@@ -491,44 +479,36 @@ export class TaskService {
   /** Puts a task's live state back into Redis from MongoDB (it expires a while after the end). */
   private async rebuild(id: string): Promise<void> {
     const doc = await this.d.models.Task.findById(id).lean();
+    this.d.rows.countRead('owner', 1);
     if (!doc) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
-    await this.d.states.ensure(liveStateOf(doc));
+    await this.d.states.ensure(doc);
   }
 
   /**
    * A compare-and-set on the live state, applied to the local index at once. If Redis no longer
    * holds the state (finished long ago), it is rebuilt from MongoDB first.
    */
-  private async change(
-    id: string,
-    spec: TransitionSpec,
-  ): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
+  private async change(row: StoredRow, spec: TransitionSpec): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
     if (!this.d.redis.isReady) throw unavailable('Redis');
-    let res = await this.d.states.transition(id, spec);
+    let res = await this.d.states.transition(row.id, spec);
     if (!res.ok && res.reason === 'missing') {
-      await this.rebuild(id);
-      res = await this.d.states.transition(id, spec);
+      await this.rebuild(row.id);
+      res = await this.d.states.transition(row.id, spec);
     }
-    if (!res.ok) {
-      const row = this.d.index.get(id);
-      return { ok: false, status: res.reason === 'conflict' ? res.status : (row?.status ?? 'failed') };
-    }
-    const row = this.d.index.get(id);
-    if (row) {
-      this.d.index.apply({
-        id: res.eventId,
-        taskId: id,
-        userId: row.userId,
-        attempt: res.attempt,
-        v: res.v,
-        status: spec.to,
-        progress: res.progress,
-        stage: spec.stage,
-        message: spec.message,
-        task: spec.task,
-        at: new Date().toISOString(),
-      });
-    }
+    if (!res.ok) return { ok: false, status: res.reason === 'conflict' ? res.status : 'failed' };
+    this.d.live.apply({
+      id: res.eventId,
+      taskId: row.id,
+      userId: row.userId,
+      attempt: res.attempt,
+      v: res.v,
+      status: spec.to,
+      progress: res.progress,
+      stage: spec.stage,
+      message: spec.message,
+      task: spec.task,
+      at: res.at,
+    });
     return { ok: true, from: res.from };
   }
 }
@@ -537,6 +517,20 @@ export class TaskService {
 async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
   // The journal holds only the creates of the last moments, so `$in` scans a handful of documents.
   if (ids.length > 0) await models.TaskCreate.deleteMany({ _id: { $in: ids } });
+}
+
+/** What an event carries of a task, from its row, so a process that does not hold it can build it. */
+function summaryOfRow(row: StoredRow, scheduledAt: string | undefined): TaskSummary {
+  return {
+    accountId: row.accountId,
+    platform: row.platform,
+    title: row.title,
+    topics: row.topics,
+    priority: row.priority,
+    scheduledAt,
+    batchId: row.batchId,
+    createdAt: row.createdAt,
+  };
 }
 
 function refused(action: string, status: TaskStatus, allowed: string): TRPCError {

@@ -8,3 +8,4 @@ export * from './models';
 export * from './redis';
 export * from './task-state';
 export * from './queue';
+export * from './task-rows';

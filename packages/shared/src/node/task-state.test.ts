@@ -132,17 +132,21 @@ describe('TaskStates', () => {
   it('rebuilds a lost state above every version MongoDB may lag behind, and re-versions on request', async () => {
     const states = new TaskStates(redis, keys);
     const rebuilt = await states.ensure({
-      taskId: 'task4',
+      _id: 'task4',
       userId: 'u1',
       accountId: 'a1',
+      platform: 'sandbox',
+      title: summary.title,
+      topics: summary.topics,
+      priority: 'normal',
       status: 'running',
       attempt: 2,
       v: 5,
       progress: 40,
       stage: 'editor',
-      submittedAt: '',
-      error: JSON.stringify(taskError('PUBLISH_TIMEOUT')),
-      result: '',
+      error: taskError('PUBLISH_TIMEOUT'),
+      createdAt: new Date(summary.createdAt),
+      updatedAt: new Date(),
     });
     expect(rebuilt).toBe(true);
     const state = await states.get('task4');
