@@ -119,6 +119,12 @@ export function catchUp(row: TaskView, events: readonly TaskEvent[]): TaskView {
   return out;
 }
 
+/** Only the fields of a task view (a `byId` answer also carries content and events). */
+export function detailToView(detail: TaskView & { content?: unknown; events?: unknown }): TaskView {
+  const { content: _content, events: _events, ...view } = detail;
+  return view;
+}
+
 // ---------- the order of lists ----------
 
 export type TaskSort = 'createdAt' | 'updatedAt' | 'status' | 'title';

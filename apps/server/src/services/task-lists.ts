@@ -107,6 +107,8 @@ export class TaskLists {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly rows: TaskRows,
+    /** How many entries a walk with a filter the indexes cannot apply examines per call. */
+    private readonly scanMax = SCAN_MAX,
   ) {}
 
   /** Whether the indexes hold every task (not while a rebuild from MongoDB runs). */
@@ -219,9 +221,11 @@ export class TaskLists {
     const found: Key[] = [];
     let position = after;
     let examined = 0;
-    while (examined < SCAN_MAX) {
-      const chunk = await this.fetchWithSource(sources, kind, dir, position, SCAN_CHUNK);
-      if (chunk.length === 0) return { keys: found.slice(0, limit), next: found.length > limit ? (found[limit - 1] ?? null) : null };
+    for (;;) {
+      const want = Math.min(SCAN_CHUNK, this.scanMax - examined);
+      // The bound is reached: the next call goes on after the last entry examined.
+      if (want <= 0) return { keys: found, next: position };
+      const chunk = await this.fetchWithSource(sources, kind, dir, position, want);
       const created = await Promise.all(
         chunk.map(({ source, key }) => this.redis.zScore(this.keys.ix.byAccount(source.accountId, 'c', source.status), key.id)),
       );
@@ -232,9 +236,8 @@ export class TaskLists {
         if (at !== null && at !== undefined && at >= range.min && at <= range.max) found.push(key);
         if (found.length > limit) return { keys: found.slice(0, limit), next: found[limit - 1] ?? null };
       }
-      if (chunk.length < SCAN_CHUNK) return { keys: found, next: null };
+      if (chunk.length < want) return { keys: found, next: null };
     }
-    return { keys: found, next: position };
   }
 
   /** fetch, with each entry's source (the scan needs the account and status of each). */

@@ -346,6 +346,7 @@ export const zhCN = {
     empty: '没有符合条件的任务。',
     emptyAll: '还没有任务，去发布一篇吧。',
     loadingMore: '正在加载更多…',
+    rebuilding: '正在从数据库恢复任务索引：较早的任务可能暂时不在列表中，恢复完成后会出现。',
     filters: '筛选',
     filtersOn: (n: number) => (n > 0 ? `筛选（${n}）` : '筛选'),
     status: '状态',
@@ -444,6 +445,7 @@ export const zhCN = {
   stats: {
     title: '统计',
     since: '时间范围',
+    rebuilding: '正在从数据库恢复任务索引：统计数字可能暂时偏少。',
     ranges: { '24h': '最近 24 小时', '7d': '最近 7 天', '30d': '最近 30 天', '365d': '最近一年' } as Record<string, string>,
     total: '任务总数',
     successRate: '成功率',

@@ -2,7 +2,7 @@
  * 任务详情: one task, live. The row comes from the store (events keep it current); the timeline
  * is the server's list of events plus every event that arrives while the page is open.
  */
-import type { TaskEvent } from '@zpub/shared';
+import { detailToView, type TaskEvent } from '@zpub/shared';
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
@@ -16,7 +16,6 @@ import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datet
 import { errorCode } from '../lib/errors';
 import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
 import { report } from '../lib/session';
-import { toView } from '../lib/task-merge';
 import { groupByAttempt, mergeEvents } from '../lib/timeline';
 import { api } from '../lib/trpc';
 
@@ -68,7 +67,7 @@ export function TaskDetail() {
         .then(
           (detail) => {
             if (id() !== taskId) return;
-            app.store.applySnapshot([toView(detail)]);
+            app.store.applySnapshot([detailToView(detail)]);
             setContent(detail.content);
             setOptions({ column: detail.column, cover: detail.cover, statement: detail.statement, commentPermission: detail.commentPermission });
             setEvents(mergeEvents(detail.events, early));
