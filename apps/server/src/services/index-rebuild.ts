@@ -10,6 +10,7 @@
 import { VERSION_STRIDE, type Logger, type Models, type RedisClient, type RedisKeys, type StoredTask, type TaskStates } from '@zpub/shared/node';
 import { PROJECTED } from './projector';
 import type { TaskRows } from './task-rows';
+import type { Pause } from './test-pause';
 
 /** Documents indexed per round trip (pipelined scripts). */
 const BATCH = 500;
@@ -34,6 +35,7 @@ export class IndexRebuild {
     private readonly states: TaskStates,
     private readonly rows: TaskRows,
     private readonly holds: () => Promise<boolean>,
+    private readonly pause: Pause,
     private readonly log: Logger,
   ) {}
 
@@ -85,6 +87,7 @@ export class IndexRebuild {
     const progress = () => this.redis.set(this.keys.ix.rebuild, JSON.stringify({ startedAt: new Date(started).toISOString(), scanned, why }));
     try {
       await progress();
+      await this.pause('index-rebuild');
       let batch: StoredTask[] = [];
       const flush = async () => {
         if (batch.length === 0) return;

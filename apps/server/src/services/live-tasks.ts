@@ -145,6 +145,11 @@ export class LiveTasks {
     return next;
   }
 
+  /** Reads a task's row from Redis again (its state was put back without an event). */
+  refresh(id: string): void {
+    this.load(id);
+  }
+
   private load(id: string): void {
     if (this.loading.has(id)) return;
     this.loading.add(id);

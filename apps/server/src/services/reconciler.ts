@@ -74,6 +74,8 @@ export class Reconciler {
             const doc = await this.models.Task.findById(row.id).lean();
             if (!doc) continue;
             await this.states.ensure(doc);
+            // The rebuilt state continues above MongoDB's version: the live row must know it.
+            this.index.refresh(row.id);
             state = await this.states.get(row.id);
             if (!state) continue;
             fixed++;

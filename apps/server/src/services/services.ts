@@ -137,7 +137,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const assets = new AssetStore(models);
   const checks = new ArticleChecks(accounts, assets);
   const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
-  const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), log.child({ part: 'index' }));
+  const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), pause, log.child({ part: 'index' }));
   await rebuild.markIfNothingToIndex();
   const reconciler = new Reconciler(
     live,

@@ -117,6 +117,37 @@ describe('the task indexes', () => {
     expect(Object.keys(left).filter((k) => !k.includes(':task:'))).toEqual([]);
   });
 
+  it('keep an end they know over an older document, and restore nothing from it', async () => {
+    const keys = redisKeys(`old${Date.now()}`);
+    const states = new TaskStates(redis, keys);
+    const id = oid(7);
+    const created = new Date(Date.now() - HOUR_MS);
+    await states.create([{ taskId: id, userId: 'u1', summary: summary('结束了', created) }]);
+    await states.transition(id, { from: ['pending'], to: 'queued', stage: 'queued', set: { jobId: 'j' } });
+    await states.claim(id, 'j', 'w', 2, taskError('WORKER_LOST'), 'tok');
+    const lagging = rowFromHash(id, await redis.hGetAll(keys.task(id)));
+    await states.transition(id, { from: ['running'], to: 'success', attempt: 1, token: 'tok', stage: 'verified' });
+    // The hash expired; MongoDB still says running (its projection lags).
+    await redis.del(keys.task(id));
+    if (!lagging) throw new Error('no row');
+    const date = (iso: string | undefined) => (iso === undefined ? null : new Date(iso));
+    const doc: StoredTask = {
+      ...lagging,
+      _id: id,
+      scheduledAt: date(lagging.scheduledAt),
+      startedAt: date(lagging.startedAt),
+      finishedAt: date(lagging.finishedAt),
+      evidence: null,
+      createdAt: created,
+      updatedAt: new Date(lagging.updatedAt),
+    };
+    expect(await states.index([doc], 0)).toEqual(['indexed']);
+    expect(await redis.exists(keys.task(id))).toBe(0);
+    expect(await redis.zScore(keys.ix.byAccount(oid(900), 'c', 'success'), id)).toBe(created.getTime());
+    expect(await redis.zScore(keys.ix.byAccount(oid(900), 'c', 'running'), id)).toBeNull();
+    expect(await redis.sMembers(keys.live)).toEqual([]);
+  });
+
   it('are what indexing the stored documents leaves, to the byte', async () => {
     const keys = redisKeys(`eq${Date.now()}`);
     const states = new TaskStates(redis, keys);

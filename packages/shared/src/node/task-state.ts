@@ -455,8 +455,9 @@ return {1, event(h[4], h[1], h[2], ARGV[7], h[5], h[6], rest, true)}
 // ARGV 6 rest (the event of a live task restored), 7.. field/value pairs of a document (storedFields).
 // Makes Redis hold what the API would have left for this document: its index entries and counts,
 // and its hash while the task is live or ended less than the ttl ago. A live state Redis already
-// holds wins (only row fields it lacks are filled in); a tombstone stays. Returns 0 removed, 1
-// indexed, 2 a live task restored (with an event, so every server takes it up), 3 a live state kept.
+// holds wins (only row fields it lacks are filled in), and so does an end the indexes know that is
+// later than the document's; a tombstone stays. Returns 0 removed, 1 indexed, 2 a live task
+// restored (with an event, so every server takes it up), 3 a live state kept.
 const INDEX_DOC = `${LIB}
 if redis.call('HEXISTS', KEYS[1], 'removed') == 1 then return 0 end
 local ROW = { platform = true, title = true, topics = true, priority = true, scheduledAt = true, batchId = true,
@@ -477,8 +478,11 @@ local from = indexedStatus(t)
 if not from then
   move(t, t, false, t.status)
 elseif from ~= t.status then
-  local seen = tonumber(redis.call('ZSCORE', P .. ':ix:a:' .. t.accountId .. ':u:' .. from, t.id))
-  if tonumber(t.updatedAt) > seen then move(t, t, from, t.status) end
+  local seen = tonumber(redis.call('ZSCORE', P .. ':ix:a:' .. t.accountId .. ':u:' .. from, t.id)) or 0
+  -- The indexes know a later end than the document (MongoDB lags, and the hash has expired
+  -- since): that end stands, and nothing is restored from the older document.
+  if tonumber(t.updatedAt) <= seen and not LIVE[from] then return 1 end
+  move(t, t, from, t.status)
 end
 local keepUntil = (tonumber(t.finishedAt) or 0) + tonumber(ARGV[3]) * 1000
 if LIVE[t.status] or keepUntil > tonumber(AT) then
