@@ -235,3 +235,102 @@ describe('Zhihu settings', () => {
     expect(await stack.sandboxApi.articles(account.name)).toEqual([]);
   });
 });
+
+describe('update in place', () => {
+  it.each(LAYOUTS)('edits the published article: new title, body with a re-hosted image, topics and settings; every version kept, one article (%s editor)', async (layout) => {
+    await stack.sandboxApi.config({ layout });
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    await user.api.account.verify.mutate({ id: account.id });
+    const stored = await (await stack.db()).collection('accounts').findOne({ _id: new Types.ObjectId(account.id) });
+    const column = ((stored?.columns ?? []) as { id: string; title: string }[])[0];
+    const firstTitle = `第一版 ${layout} ${Date.now()}`;
+    const first = await run(user, { accountId: account.id, title: firstTitle, content: '旧的正文。', topics: ['编程', '写作'], column: column?.id, statement: 'spoiler' });
+    const articleId = first.events.at(-1)?.result?.articleId ?? '';
+    expect(first.events.at(-1)).toMatchObject({ status: 'success', stage: 'verified' });
+
+    const title = `第二版 ${layout} ${Date.now()}`;
+    const { taskId, events } = await run(user, {
+      accountId: account.id,
+      title,
+      content: `新的正文。\n\n![新图](${images.url}/orange.png)`,
+      topics: ['写作', '量子纠缠'],
+      commentPermission: 'nobody',
+      articleId,
+    });
+    const url = `${stack.urls.sandbox}/p/${articleId}`;
+    expect(events.at(-1)).toMatchObject({ status: 'success', stage: 'updated', attempt: 1, result: { url, articleId } });
+    expect(events.at(-1)?.message).toMatch(/shows the new title and body/);
+    const stages = events.map((e) => e.stage);
+    for (const stage of ['images', 'editor', 'submitted']) expect(stages).toContain(stage);
+    expect(events.find((e) => e.stage === 'submitted')?.message).toContain(`update of article ${articleId}`);
+
+    const articles = await stack.sandboxApi.articles(account.name);
+    expect(articles).toHaveLength(1);
+    const [article] = articles;
+    // The column and statement were not named by the update: the article keeps its own.
+    expect(article).toMatchObject({ id: articleId, title, topics: ['写作', '量子纠缠'], column, statement: 'spoiler', commentPermission: 'nobody' });
+    expect(article?.html).toContain('新的正文。');
+    expect(article?.html).not.toContain('旧的正文');
+    await expectHosted(/<img [^>]*src="([^"]+)"/.exec(article?.html ?? '')?.[1] ?? '', PNG.orange);
+    expect(article?.versions.map((v) => v.title)).toEqual([firstTitle, title]);
+    expect(article?.versions[0]?.html).toContain('旧的正文。');
+    expect(article?.publishedAt).toBe(article?.versions[0]?.publishedAt);
+    expect(article?.updatedAt).toBe(article?.versions[1]?.publishedAt);
+    // The article page, as the account's session sees it, shows the new version.
+    const page = await (await stack.sandboxApi.articlePage(url, account.name)).text();
+    expect(page).toContain(title);
+    expect(page).not.toContain('旧的正文');
+    expect(await user.api.task.byId.query({ id: taskId })).toMatchObject({ articleId, mode: 'publish', result: { url, articleId } });
+  });
+});
+
+describe('draft only', () => {
+  it.each(LAYOUTS)('saves a new article to the drafts with its images, never publishes it, and ends with the draft’s address (%s editor)', async (layout) => {
+    await stack.sandboxApi.config({ layout });
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const title = `只存草稿 ${layout} ${Date.now()}`;
+    const { taskId, events } = await run(user, { accountId: account.id, title, content: `草稿的正文。\n\n![图](${images.url}/blue.png)`, topics: ['编程'], mode: 'draft' });
+    const final = events.at(-1);
+    const id = final?.result?.articleId ?? '';
+    expect(id).toMatch(/^\d{15,20}$/);
+    expect(final).toMatchObject({ status: 'success', stage: 'drafted', progress: 100, attempt: 1, result: { url: `${stack.urls.sandbox}/p/${id}/edit`, articleId: id } });
+    expect(final?.message).toMatch(/^saved to Zhihu's drafts, not published/);
+    // Never clicked: no irreversible point, no article page.
+    for (const stage of ['submitted', 'redirected', 'verified']) expect(events.map((e) => e.stage)).not.toContain(stage);
+
+    expect(await stack.sandboxApi.articles(account.name)).toEqual([]);
+    const [draft, ...more] = await stack.sandboxApi.drafts(account.name);
+    expect(more).toEqual([]);
+    // Today's page saves topics on the draft; the legacy one only sends them with 确认发布.
+    expect(draft).toMatchObject({ id, title, state: 'draft', published: false, topics: layout === 'today' ? ['编程'] : [] });
+    expect(draft?.html).toContain('草稿的正文。');
+    await expectHosted(/<img [^>]*src="([^"]+)"/.exec(draft?.html ?? '')?.[1] ?? '', PNG.blue);
+    // A reader (even the author, past the anti-crawler check) finds no article there.
+    const page = await stack.sandboxApi.articlePage(`${stack.urls.sandbox}/p/${id}`, account.name);
+    expect(page.status).toBe(404);
+    expect(await page.text()).not.toContain(title);
+    expect(await user.api.task.byId.query({ id: taskId })).toMatchObject({ mode: 'draft', status: 'success' });
+  });
+
+  it('saves a draft of a published article and leaves what readers see as it was', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const firstTitle = `公开的版本 ${Date.now()}`;
+    const first = await run(user, { accountId: account.id, title: firstTitle, content: '公开的正文。', topics: ['编程'] });
+    const articleId = first.events.at(-1)?.result?.articleId ?? '';
+    const title = `草稿里的新版本 ${Date.now()}`;
+    const { events } = await run(user, { accountId: account.id, title, content: '还没发布的正文。', articleId, mode: 'draft' });
+    expect(events.at(-1)).toMatchObject({ status: 'success', stage: 'drafted', result: { url: `${stack.urls.sandbox}/p/${articleId}/edit`, articleId } });
+
+    const [article, ...others] = await stack.sandboxApi.articles(account.name);
+    expect(others).toEqual([]);
+    expect(article).toMatchObject({ id: articleId, title: firstTitle });
+    expect(article?.versions).toHaveLength(1);
+    expect(await stack.sandboxApi.drafts(account.name)).toEqual([expect.objectContaining({ id: articleId, title, published: true, topics: ['编程'] })]);
+    const page = await (await stack.sandboxApi.articlePage(`${stack.urls.sandbox}/p/${articleId}`, account.name)).text();
+    expect(page).toContain(firstTitle);
+    expect(page).not.toContain('还没发布的正文');
+  });
+});

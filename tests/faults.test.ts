@@ -57,7 +57,7 @@ async function actor(): Promise<Actor> {
 }
 
 /** Submits one article with the faults switched on for this account only, and waits for its end. */
-async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor; title?: string; content?: string } = {}): Promise<Run> {
+async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor; title?: string; content?: string; articleId?: string } = {}): Promise<Run> {
   const who = opts.who ?? (await actor());
   for (const f of opts.faults ?? []) await stack.sandboxApi.fault({ ...f, author: who.account.name });
   const rec = who.user.record();
@@ -68,6 +68,7 @@ async function publish(opts: { faults?: Fault[]; topics?: string[]; who?: Actor;
     title: opts.title ?? `故障 ${(opts.faults ?? []).map((f) => f.kind).join('+') || '无'} ${Date.now()}`,
     content: opts.content ?? '第一段，带 **粗体**。\n\n第二段。',
     topics: opts.topics ?? ['编程'],
+    ...(opts.articleId ? { articleId: opts.articleId } : {}),
   });
   await rec.until((es) => es.some((e) => e.taskId === taskId && isEnd(e)), 200_000, 'the task to end');
   rec.stop();
@@ -298,6 +299,37 @@ describe.each(LAYOUTS)('%s editor', (layout) => {
       // The retry never reached the editor: it found the article first.
       expect(rec.of(taskId).filter((e) => e.attempt === 2).map((e) => e.stage)).not.toContain('editor');
     });
+
+    it.skipIf(!once(layout))('an update: finds the new version live (the redirect never came) instead of publishing a third one', async () => {
+      const who = await actor();
+      const original = await publish({ who, title: `原来的版本 ${Date.now()}` });
+      expectPublishedOnce(original);
+      const articleId = original.articles[0]?.id ?? '';
+      await stack.sandboxApi.fault({ kind: 'no-redirect', publish: true, times: 1, author: who.account.name });
+      const rec = who.user.record();
+      await rec.started;
+      const title = `更新也只发一次 ${Date.now()}`;
+      const { taskId } = await who.user.api.task.create.mutate({ accountId: who.account.id, title, content: '更新后的正文', topics: ['编程'], articleId });
+      // The second version is live and the editor stays; stop the attempt before it proves anything.
+      await waitFor(async () => (await stack.sandboxApi.articles(who.account.name))[0]?.versions.length === 2, 'the second version in the sandbox', 60_000);
+      await who.user.api.task.cancel.mutate({ id: taskId });
+      await rec.until((es) => es.some((e) => e.taskId === taskId && e.status === 'cancelled'), 60_000, 'the cancellation');
+      expect(rec.of(taskId).map((e) => e.stage)).toContain('submitted');
+      expect(rec.of(taskId).some((e) => e.status === 'success')).toBe(false);
+      await who.user.api.task.retry.mutate({ id: taskId });
+      await rec.until((es) => es.some((e) => e.taskId === taskId && e.attempt === 2 && isEnd(e)), 120_000, 'the retry to end');
+      rec.stop();
+      const final = rec.of(taskId).at(-1);
+      expect(final).toMatchObject({ status: 'success', stage: 'duplicate', attempt: 2, result: { url: `${stack.urls.sandbox}/p/${articleId}`, articleId } });
+      expect(final?.message).toMatch(/already updated by an earlier attempt/);
+      const articles = await stack.sandboxApi.articles(who.account.name);
+      expect(articles).toHaveLength(1);
+      expect(articles[0]?.versions.map((v) => v.title)).toEqual([original.articles[0]?.title, title]);
+      // The retry checked the live article before filling anything, and never clicked.
+      const second = rec.of(taskId).filter((e) => e.attempt === 2).map((e) => e.stage);
+      expect(second).not.toContain('editor');
+      expect(second).not.toContain('submitted');
+    });
   });
 
   describe('no-redirect', () => {
@@ -357,6 +389,31 @@ describe.each(LAYOUTS)('%s editor', (layout) => {
       const r = await publish({ faults: [{ kind: 'slow-page', ms: 25_000, times: 1 }] });
       expectRetriedThenPublished(r, 'PUBLISH_TIMEOUT');
     });
+  });
+});
+
+describe('updating an article this account cannot edit', () => {
+  it('fails ARTICLE_NOT_FOUND, not retried, for a missing article and for another account’s, and changes nothing', async () => {
+    const owner = await actor();
+    const theirs = await publish({ who: owner, title: `别人的文章 ${Date.now()}` });
+    expectPublishedOnce(theirs);
+    const who = await actor();
+    const cases = [
+      { articleId: '1234567890123456789', said: 'Zhihu has no article 1234567890123456789 for this account to edit' },
+      { articleId: theirs.articles[0]?.id ?? '', said: `Article ${theirs.articles[0]?.id ?? ''} belongs to another Zhihu account` },
+    ];
+    for (const { articleId, said } of cases) {
+      const r = await publish({ who, title: '想改掉它', articleId });
+      expectFailure(r, 'ARTICLE_NOT_FOUND', false);
+      expect(r.final.attempt).toBe(1);
+      expect(r.final.error?.message).toContain(said);
+      for (const stage of ['editor', 'submitted']) expect(r.events.map((e) => e.stage)).not.toContain(stage);
+      expect(r.detail).toMatchObject({ articleId, mode: 'publish' });
+      await expectEvidence(r, { screenshot: true, path: new RegExp(`^/p/${articleId}/edit$`) });
+    }
+    expect(await stack.sandboxApi.articles(who.account.name)).toEqual([]);
+    const [article] = await stack.sandboxApi.articles(owner.account.name);
+    expect(article?.versions.map((v) => v.title)).toEqual([theirs.articles[0]?.title]);
   });
 });
 

@@ -117,6 +117,8 @@ export function historyDocs(t: HistoryTask): HistoryDocs {
     cover: null,
     statement: null,
     commentPermission: null,
+    // Every task saved since the field exists says what it does; the bench publishes new articles.
+    mode: 'publish',
     status: t.status,
     progress,
     stage: last.stage,

@@ -102,7 +102,7 @@ async function problems(page: Page, vp: Viewport, where: string): Promise<string
     const sideways = await sidewaysScroll(page);
     if (sideways) out.push(`${vp.name} ${where}: ${sideways}`);
     if (await page.getByTestId('logout').count()) {
-      for (const id of ['logout', 'user-email', 'nav-tasks', 'nav-compose', 'nav-batch', 'nav-accounts', 'nav-stats', 'nav-workers']) {
+      for (const id of ['logout', 'user-email', 'nav-tasks', 'nav-compose', 'nav-batch', 'nav-accounts', 'nav-stats', 'nav-workers', 'nav-tokens']) {
         const why = await outOfView(page, page.getByTestId(id));
         if (why) out.push(`${vp.name} ${where}: header ${id} ${why}`);
       }
@@ -269,6 +269,21 @@ describe('every page, at 1280 x 800 and at 390 x 844', () => {
       out.push(...(await problems(page, vp, '/accounts')));
       await page.locator('[data-testid="account-row"]').first().getByTestId('account-remove').click();
       out.push(...(await problems(page, vp, '/accounts asking to confirm a removal')));
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('API tokens, one of them just created and shown once', async () => {
+    const found = await walk(async (page, vp, out) => {
+      await page.goto(`${stack.urls.app}/tokens`);
+      await page.getByTestId('token-form').waitFor();
+      out.push(...(await problems(page, vp, '/tokens')));
+      await page.getByTestId('token-name').fill(`命令行 ${vp.name}`);
+      await page.getByTestId('token-password').fill('correct horse battery');
+      await page.getByTestId('token-create').click();
+      await page.getByTestId('token-created').waitFor(SLOW);
+      await expect.poll(() => page.getByTestId('token-row').count(), SLOW).toBeGreaterThan(0);
+      out.push(...(await problems(page, vp, '/tokens with a new token')));
     });
     expect(found).toEqual([]);
   });

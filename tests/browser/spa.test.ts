@@ -1,8 +1,8 @@
 /**
  * A person in a real Chromium, using the built SPA against the real stack: signs up, adds a
- * sandbox account, publishes, watches the row climb to 100 % and follows the link; then drops
- * three Markdown files on the batch screen and sees all three published; then removes tasks from
- * the list and from a task's page.
+ * sandbox account, publishes, watches the row climb to 100 % and follows the link; updates that
+ * article in place from its task (更新文章); then drops three Markdown files on the batch screen
+ * and sees all three published; then removes tasks from the list and from a task's page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,35 @@ describe('the SPA', () => {
     expect(await stack.sandboxApi.articles('spauser')).toHaveLength(1);
   });
 
+  it('updates the published article in place from its task (更新文章), and marks the new task as an update', async () => {
+    await row('浏览器里发布').getByTestId('task-title').click();
+    await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status')).toBe('success');
+    const [published] = await stack.sandboxApi.articles('spauser');
+    await page.getByTestId('detail-update').click();
+    // The composer starts from the task, pointed at its article and locked to its account.
+    await expect.poll(() => page.getByTestId('compose-update').getAttribute('data-article-id')).toBe(published?.id);
+    expect(await page.getByTestId('compose-title').inputValue()).toBe(published?.title);
+    expect(await page.getByTestId('compose-body').inputValue()).toBe('来自 **浏览器** 的正文。');
+    expect(await page.getByTestId('compose-account').isDisabled()).toBe(true);
+    expect(await page.getByTestId('compose-publish').textContent()).toBe('更新文章');
+    const title = `更新后的标题 ${Date.now()}`;
+    await page.getByTestId('compose-title').fill(title);
+    await page.getByTestId('compose-body').fill('改过的 **正文**。');
+    await page.getByTestId('compose-publish').click();
+    await expect.poll(() => page.getByTestId('compose-result').isVisible()).toBe(true);
+
+    await page.getByTestId('compose-task-link').click();
+    await expect.poll(() => page.getByTestId('detail-kind').getAttribute('data-kind')).toBe('update');
+    expect(await page.getByTestId('detail-kind').textContent()).toContain(published?.id);
+    await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status'), { timeout: 90_000 }).toBe('success');
+    expect(await page.getByTestId('result-link').getAttribute('href')).toBe(`${stack.urls.sandbox}/p/${published?.id}`);
+    await page.getByTestId('nav-tasks').click();
+    expect(await row(title).getByTestId('task-kind').getAttribute('data-kind')).toBe('update');
+    const articles = await stack.sandboxApi.articles('spauser');
+    expect(articles.map((a) => [a.id, a.title])).toEqual([[published?.id, title]]);
+    expect(articles[0]?.versions).toHaveLength(2);
+  });
+
   it('publishes a batch of three dropped Markdown files and shows all three at 100 %', async () => {
     await page.getByTestId('nav-batch').click();
     const stamp = Date.now();
@@ -74,17 +103,17 @@ describe('the SPA', () => {
   });
 
   it('removes tasks from the list and from the detail page; the published articles stay', async () => {
-    await expect.poll(() => page.getByTestId('task-row').count()).toBe(4);
-    expect(await page.getByTestId('task-total').getAttribute('data-total')).toBe('4');
-    const batchRows = page.getByTestId('task-row').filter({ hasText: '批量文件' });
-    for (let i = 0; i < 3; i++) await batchRows.nth(i).getByTestId('task-select').check();
-    expect(await page.getByTestId('selected-count').getAttribute('data-count')).toBe('3');
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
+    expect(await page.getByTestId('task-total').getAttribute('data-total')).toBe('5');
+    const batchRows = page.getByTestId('task-row').filter({ hasText: /批量文件|更新后的标题/ });
+    for (let i = 0; i < 4; i++) await batchRows.nth(i).getByTestId('task-select').check();
+    expect(await page.getByTestId('selected-count').getAttribute('data-count')).toBe('4');
     await page.getByTestId('bulk-remove').click();
     // Nothing goes before the person confirms.
     await expect.poll(() => page.getByTestId('confirm-remove').isVisible()).toBe(true);
-    expect(await page.getByTestId('task-row').count()).toBe(4);
+    expect(await page.getByTestId('task-row').count()).toBe(5);
     await page.getByTestId('confirm-remove-yes').click();
-    await expect.poll(() => page.getByTestId('bulk-result').getAttribute('data-changed')).toBe('3');
+    await expect.poll(() => page.getByTestId('bulk-result').getAttribute('data-changed')).toBe('4');
     await expect.poll(() => page.getByTestId('task-row').count()).toBe(1);
     expect(await page.getByTestId('task-total').getAttribute('data-total')).toBe('1');
 

@@ -94,16 +94,18 @@ describe('retry', () => {
     expect(await stack.sandboxApi.articles(account.name)).toEqual([]);
 
     // Zhihu published it after all (a late write on their side): the article appears.
-    const cookie = `z_c0=sandbox-${account.name}`;
+    // As the page does it: the session cookie, and the `_xsrf` cookie echoed in `x-xsrftoken`.
+    const headers = { Cookie: `z_c0=sandbox-${account.name}; _xsrf=late`, 'x-xsrftoken': 'late', 'Content-Type': 'application/json' };
     const draft = await fetch(`${stack.urls.sandbox}/api/articles/drafts`, {
       method: 'POST',
-      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      headers,
       body: JSON.stringify({ title, content: '<p>正文</p>', delta_time: 0 }),
     });
     const draftId = /"id"\s*:\s*"?(\d+)/.exec(await draft.text())?.[1];
+    expect(draft.status).toBe(200);
     const put = await fetch(`${stack.urls.sandbox}/api/articles/${draftId}/publish`, {
       method: 'PUT',
-      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      headers,
       body: JSON.stringify({ title, content: '<p>正文</p>', topics: [], column: null, commentPermission: 'anyone' }),
     });
     expect(put.status).toBe(200);

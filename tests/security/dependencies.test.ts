@@ -1,5 +1,5 @@
 /**
- * Dependencies: the lockfile is committed and installs are frozen to it; the server and worker
+ * Dependencies: the lockfile is committed and installs are frozen to it; the server, worker and CLI
  * run with production dependencies only, so everything their built code imports (and everything
  * @zpub/shared's built code imports) must be a production dependency of that package. tsup
  * bundles only a package's own code; the source maps prove nothing from node_modules slipped in.
@@ -53,7 +53,7 @@ describe('the lockfile', () => {
   });
 });
 
-describe.each(['apps/server', 'apps/worker', 'packages/shared'])('%s at run time', (pkgDir) => {
+describe.each(['apps/server', 'apps/worker', 'packages/shared', 'packages/cli'])('%s at run time', (pkgDir) => {
   const dir = join(root, pkgDir);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;

@@ -121,7 +121,7 @@ export function procedures(): { path: string; type: 'query' | 'mutation' | 'subs
   return Object.entries(procs).map(([path, p]) => ({ path, type: p._def.type }));
 }
 
-const COLLECTIONS = ['users', 'sessions', 'accounts', 'tasks', 'task_contents', 'task_timelines', 'evidence', 'assets'] as const;
+const COLLECTIONS = ['users', 'sessions', 'api_tokens', 'accounts', 'tasks', 'task_contents', 'task_timelines', 'evidence', 'assets'] as const;
 
 /** A fingerprint of every stored document, per collection: equal fingerprints, nothing changed. */
 export async function snapshot(db: mongoose.Connection): Promise<Record<string, { count: number; digest: string }>> {

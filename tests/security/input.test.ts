@@ -25,6 +25,8 @@ let secondWaitingTaskId: string;
 let thirdWaitingTaskId: string;
 let cancelledTaskId: string;
 let secondCancelledTaskId: string;
+/** Alice's tokens: one to revoke, and her name for the valid create. */
+let tokenId: string;
 /** Cancelled too, to be removed. */
 let removableTaskId: string;
 let secondRemovableTaskId: string;
@@ -49,6 +51,7 @@ beforeAll(async () => {
   removableTaskId = (await waiting()).taskId;
   secondRemovableTaskId = (await waiting()).taskId;
   await alice.api.task.cancelMany.mutate({ ids: [cancelledTaskId, secondCancelledTaskId, removableTaskId, secondRemovableTaskId] });
+  tokenId = (await alice.api.token.create.mutate({ name: 'to revoke', password: PASSWORD })).id;
 });
 
 afterAll(async () => {
@@ -154,8 +157,11 @@ const SPECS: Record<string, Spec> = {
       { what: 'a schedule two years ahead', body: article({ scheduledAt: later(730) }), message: /scheduledAt: scheduledAt must be within a year/ },
       { what: 'a bad account id', body: article({ accountId: 'x' }), message: /accountId: Expected a 24-character hexadecimal id/ },
       { what: 'a title of the wrong type', body: article({ title: 5 }), message: /title: .*expected string/ },
+      { what: 'an article id that is too short', body: article({ articleId: '12345' }), message: /articleId: A Zhihu article id is the 15-20 digits/ },
+      { what: 'an article id given as a number', body: article({ articleId: 123456789012345 }), message: /articleId: .*expected string/ },
+      { what: 'an unknown mode', body: article({ mode: 'later' }), message: /mode: Invalid option/ },
     ],
-    valid: () => article(),
+    valid: () => article({ articleId: '123456789012345', mode: 'draft' }),
   },
   'task.createBatch': {
     cases: () => [
@@ -167,6 +173,17 @@ const SPECS: Record<string, Spec> = {
     valid: () => ({ accountId, articles: [{ title: '一', content: '一', scheduledAt: later(1) }, { title: '二', content: '二', scheduledAt: later(1) }] }),
   },
   'task.cancel': { cases: idCases, valid: () => ({ id: waitingTaskId }) },
+  'token.create': {
+    cases: () => [
+      { what: 'an empty name', body: { name: '  ', password: PASSWORD }, message: /name: Give the token a name/ },
+      { what: 'a name over 60 characters', body: { name: big(61), password: PASSWORD }, message: /name: A token name must be at most 60 characters/ },
+      { what: 'no password', body: { name: 'ci' }, message: /password: .*expected string/ },
+      { what: 'a password over 256 characters', body: { name: 'ci', password: big(257) }, message: /password: Password must be at most 256/ },
+      { what: 'a wrong password', body: { name: 'ci', password: 'not the password' }, message: /^The password is wrong$/ },
+    ],
+    valid: () => ({ name: 'ci', password: PASSWORD }),
+  },
+  'token.revoke': { cases: idCases, valid: () => ({ id: tokenId }) },
   'task.cancelMany': { cases: idsCases, valid: () => ({ ids: [secondWaitingTaskId] }) },
   'task.reschedule': {
     cases: () => [

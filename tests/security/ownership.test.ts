@@ -5,7 +5,7 @@
 import type { TaskEvent } from '@zpub/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { User, expectRefusal, type Recorder } from '../support/client';
+import { TokenHolder, User, expectRefusal, type Recorder } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
 import { getTrpc, postTrpc, procedures } from './helpers';
 
@@ -18,6 +18,9 @@ const later = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 interface Victim {
   user: User;
   accountId: string;
+  /** A's personal API token: its id, and the secret A's programs use. */
+  tokenId: string;
+  token: string;
   okTaskId: string;
   failedTaskId: string;
   scheduledTaskId: string;
@@ -63,9 +66,12 @@ beforeAll(async () => {
   await rec.until((es) => es.filter((e) => e.stage === 'scheduled').length >= 3, 30_000, "A's scheduled tasks");
   rec.stop();
   if (!batch.batchId) throw new Error('the batch was not created');
+  const token = await user.api.token.create.mutate({ name: 'A 的命令行', password: 'correct horse battery' });
   a = {
     user,
     accountId: account.id,
+    tokenId: token.id,
+    token: token.token,
     okTaskId: ok.taskId,
     failedTaskId: failed.taskId,
     scheduledTaskId: scheduled.taskId,
@@ -91,7 +97,7 @@ afterAll(async () => {
 
 /** Every id of A that B could have learnt (a leaked URL, a guess, a log line). */
 function aIds(): string[] {
-  return [a.okTaskId, a.failedTaskId, a.scheduledTaskId, ...a.batchTaskIds, a.accountId, a.batchId];
+  return [a.okTaskId, a.failedTaskId, a.scheduledTaskId, ...a.batchTaskIds, a.accountId, a.batchId, a.tokenId];
 }
 
 function aTaskIds(): string[] {
@@ -173,6 +179,11 @@ const ATTACKS: Record<string, ((id: string) => Promise<void>) | 'no user data' |
   'stats.summary': 'see below',
   // Live workers: host, slots, heartbeats. The same for everyone.
   'worker.list': 'no user data',
+  'token.create': 'own session only',
+  'token.list': 'see below',
+  'token.revoke': async (id) => {
+    expect(await expectRefusal(b.api.token.revoke.mutate({ id }))).toMatchObject({ code: 'NOT_FOUND', message: 'No such token' });
+  },
 };
 
 describe("user B and user A's ids", () => {
@@ -206,6 +217,7 @@ describe("user B and user A's ids", () => {
 
     const accounts = await b.api.account.list.query();
     expect(accounts.map((x) => x.id)).toEqual([bAccountId]);
+    expect(await b.api.token.list.query()).toEqual([]);
 
     const stats = await b.api.stats.summary.query();
     expect(stats.total).toBe(1);
@@ -230,6 +242,9 @@ describe("user B and user A's ids", () => {
       const own = await getTrpc(a.user, 'task.byIds', { ids: aTaskIds() });
       expect((own.json as { result: { data: unknown[] } }).result.data).toHaveLength(aTaskIds().length);
     }
+    // A's token survived B's revoke attempts, and still works for A only.
+    expect((await a.user.api.token.list.query()).map((x) => x.id)).toEqual([a.tokenId]);
+    expect((await new TokenHolder(stack.urls.app, a.token).api.task.byId.query({ id: a.okTaskId })).status).toBe('success');
     // Same owner, name and sealed cookies: nobody re-pasted or removed it.
     expect(a.accountDoc).not.toBeNull();
     expect(await storedAccount(a.accountId)).toEqual(a.accountDoc);

@@ -149,3 +149,20 @@ export async function expectRefusal(p: Promise<unknown>): Promise<ReturnType<typ
   }
   throw new Error('Expected the call to be refused, but it succeeded');
 }
+
+/** A program holding a personal API token: every request carries it, and no cookie. */
+export class TokenHolder extends User {
+  constructor(
+    baseUrl: string,
+    public token: string,
+    origin: string | null = null,
+  ) {
+    super(baseUrl, origin);
+  }
+
+  override fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${this.token}`);
+    return super.fetch(input, { ...init, headers });
+  }
+}

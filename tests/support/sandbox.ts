@@ -9,7 +9,27 @@ export interface SandboxArticle {
   cover: string | null;
   statement: string;
   commentPermission: string;
+  state: 'published';
+  /** The first publish. */
   publishedAt: string;
+  /** The latest publish. */
+  updatedAt: string;
+  /** Every version readers saw, oldest first. */
+  versions: { title: string; html: string; publishedAt: string }[];
+}
+
+/** A draft holding what no reader has seen: never published, or changed since its article was. */
+export interface SandboxDraft {
+  id: string;
+  title: string;
+  author: string;
+  html: string;
+  topics: string[];
+  cover: string | null;
+  state: 'draft';
+  /** Whether an older version of it is public. */
+  published: boolean;
+  updatedAt: string;
 }
 
 export type Layout = 'today' | 'legacy';
@@ -22,6 +42,12 @@ export class SandboxClient {
     const res = await fetch(`${this.url}/__sandbox/articles${author ? `?author=${encodeURIComponent(author)}` : ''}`);
     if (!res.ok) throw new Error(`sandbox articles: HTTP ${res.status}`);
     return (await res.json()) as SandboxArticle[];
+  }
+
+  async drafts(author?: string): Promise<SandboxDraft[]> {
+    const res = await fetch(`${this.url}/__sandbox/articles?state=draft${author ? `&author=${encodeURIComponent(author)}` : ''}`);
+    if (!res.ok) throw new Error(`sandbox drafts: HTTP ${res.status}`);
+    return (await res.json()) as SandboxDraft[];
   }
 
   async fault(fault: { kind: string; times?: number; author?: string; ms?: number; publish?: boolean }): Promise<void> {

@@ -128,8 +128,13 @@ describe('editor page', () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain('我的草稿</textarea>');
     expect(own.text).toContain(`"id":"${id}"`);
-    expect((await as('bob')('GET', `/p/${id}/edit`)).status).toBe(404);
-    expect((await as('alice')('GET', '/p/1234567890123456789/edit')).status).toBe(404);
+    const stranger = await as('bob')('GET', `/p/${id}/edit`);
+    expect(stranger.status).toBe(403);
+    expect(stranger.text).toContain('你没有权限进行此操作');
+    expect(stranger.text).not.toContain('我的草稿');
+    const missing = await as('alice')('GET', '/p/1234567890123456789/edit');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('你似乎来到了没有知识存在的荒原');
     const out = await anon()('GET', `/p/${id}/edit`);
     expect(out.status).toBe(302);
     expect(out.headers.get('location')).toContain(encodeURIComponent(`/p/${id}/edit`));
@@ -212,7 +217,10 @@ describe('publishing', () => {
         cover: null,
         statement: 'none',
         commentPermission: 'anyone',
+        state: 'published',
         publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        versions: [{ title: '标题里有 </script><script>alert(1)</script>', html: '<h2>小节</h2><p>正文 链接</p>', publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown }],
       },
     ]);
   });
@@ -221,8 +229,9 @@ describe('publishing', () => {
     const { id } = await publishArticle(sandbox.url, 'alice', { title: '第一版' });
     const again = await as('alice')('PUT', `/api/articles/${id}/publish`, { title: '第二版', content: '<p>改</p>', topics: [] });
     expect(again.status).toBe(200);
-    const all = (await anon()('GET', '/__sandbox/articles')).json as Array<{ id: string; title: string }>;
+    const all = (await anon()('GET', '/__sandbox/articles')).json as Array<{ id: string; title: string; versions: Array<{ title: string }> }>;
     expect(all.map((a) => [a.id, a.title])).toEqual([[id, '第二版']]);
+    expect(all[0]?.versions.map((v) => v.title)).toEqual(['第一版', '第二版']);
   });
 
   it('validates title, content and topics like Zhihu', async () => {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Sandbox } from './app.js';
 import { sanitizeHtml } from './sanitize.js';
 import { columnsOf } from './settings.js';
-import { challengeToken, client, initialData, startSandbox } from './testing.js';
+import { challengeToken, client, initialData, publishToday, startSandbox } from './testing.js';
 
 // Drives the editor the way the worker's zhihu adapter does: cookie for the origin, native title
 // setter + input event, select-all + synthetic paste, then the layout's flow: legacy (发布, topics
@@ -523,5 +523,35 @@ describe('publishing with today’s editor', () => {
     const cookieless = await fetch(url);
     expect(cookieless.status).toBe(403);
     expect(await cookieless.text()).not.toContain('公开页面');
+  });
+});
+
+describe('editing a published article in its editor', () => {
+  it.each(['today', 'legacy'] as const)('%s: opens with the article and its settings, and publishes the edit under the same id', async (layout) => {
+    await client(sandbox.url)('POST', '/__sandbox/config', { layout });
+    const column = columnsOf('alice')[1];
+    const { id } = await publishToday(sandbox.url, 'alice', { title: '旧标题', content: '<p>旧正文</p>', column: column?.id, statement: 'spoiler', topics: ['19550000'] });
+    const page = await loggedInPage();
+    await page.goto(`${sandbox.url}/p/${id}/edit`);
+    expect(await page.$eval(TITLE_SELECTOR, (el) => (el as HTMLTextAreaElement).value)).toBe('旧标题');
+    expect(await page.$eval(BODY_SELECTOR, (el) => el.innerHTML)).toBe('<p>旧正文</p>');
+    await setTitle(page, '新标题');
+    await pasteHtml(page, '<p>新正文</p>');
+    if (layout === 'legacy') await clickButton(page, '发布');
+    // The settings start as the article was published, on the page today and in the dialog on the legacy flow.
+    expect(await page.$eval('select[aria-label="发布到专栏"]', (el) => (el as HTMLSelectElement).value)).toBe(column?.id);
+    expect(await page.$eval('select[aria-label="创作声明"]', (el) => (el as HTMLSelectElement).value)).toBe('spoiler');
+    expect(await page.$$eval('.PublishPanel-topicTag', (els) => els.map((e) => e.getAttribute('data-topic-id')))).toEqual(['19550000']);
+    const answer = page.waitForResponse((r) => /\/api\/v4\/content\/publish$|\/api\/articles\/\d+\/publish$/.test(r.url()));
+    await clickButton(page, layout === 'today' ? '发布' : '确认发布');
+    const sent = (await answer).request();
+    if (layout === 'today') expect(JSON.parse(sent.postData() ?? '{}')).toMatchObject({ data: { draft: { id, isPublished: true } } });
+    else expect(sent.method()).toBe('PUT');
+    await page.waitForSelector('script#js-initialData', { timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe(`/p/${id}`);
+    const stored = (await client(sandbox.url)('GET', '/__sandbox/articles')).json as Array<Record<string, unknown>>;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id, title: '新标题', html: '<p>新正文</p>', column, statement: 'spoiler', topics: ['编程'] });
+    expect((stored[0]?.versions as Array<{ title: string }>).map((v) => v.title)).toEqual(['旧标题', '新标题']);
   });
 });

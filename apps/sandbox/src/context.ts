@@ -64,10 +64,16 @@ export class SandboxState {
     if (!cookie || header !== cookie) throw new HttpError(403, { error: ERR.xsrf });
   }
 
+  /**
+   * The account's draft `id`; a published article is edited through a draft under its own id, made
+   * on first use (zhihu_obsidian PATCHes `/api/articles/<id>/draft` of a published article directly).
+   */
   ownDraft(account: string, id: string) {
-    const draft = this.store.draft(id);
+    const author = this.store.authorOf(id);
+    if (author === undefined) throw new HttpError(404, { error: ERR.notFound });
+    if (author !== account) throw new HttpError(403, { error: ERR.forbidden });
+    const draft = this.store.draftFromArticle(id);
     if (!draft) throw new HttpError(404, { error: ERR.notFound });
-    if (draft.author !== account) throw new HttpError(403, { error: ERR.forbidden });
     return draft;
   }
 

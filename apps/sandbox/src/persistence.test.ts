@@ -55,8 +55,23 @@ describe('persistence', () => {
     expect(editor.status).toBe(200);
     expect(editor.text).toContain('重启之后还在</textarea>');
     expect((await alice('PUT', `/api/articles/${id}/publish`, { title: '改过的标题', content: '<p>新</p>', topics: [] })).status).toBe(200);
-    const titles = ((await anon('GET', '/__sandbox/articles')).json as Array<{ title: string }>).map((a) => a.title);
-    expect(titles).toEqual(['改过的标题', '第二篇']);
+    const listed2 = (await anon('GET', '/__sandbox/articles')).json as Array<{ title: string; versions: Array<{ title: string }> }>;
+    expect(listed2.map((a) => a.title)).toEqual(['改过的标题', '第二篇']);
+    expect(listed2[0]?.versions.map((v) => v.title)).toEqual(['重启之后还在', '改过的标题']);
+  });
+
+  it('reads a file written before articles kept their versions: the stored one is the only version', async () => {
+    await writeFile(
+      dataFile.replace('nested/', ''),
+      JSON.stringify({
+        version: 1,
+        articles: [{ id: '1234567890123456789', author: 'alice', title: '旧文件', html: '<p>旧</p>', topics: [], created: 1_700_000_000_000, updated: 1_700_000_500_000 }],
+      }),
+    );
+    dataFile = dataFile.replace('nested/', '');
+    const sandbox = await start();
+    const [article] = (await client(sandbox.url)('GET', '/__sandbox/articles')).json as Array<{ versions: unknown }>;
+    expect(article?.versions).toEqual([{ title: '旧文件', html: '<p>旧</p>', publishedAt: new Date(1_700_000_500_000).toISOString() }]);
   });
 
   it('reset empties the data file', async () => {

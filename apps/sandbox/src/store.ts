@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 // Drafts live in memory only; published articles are also written to the data file (if any), so
 // links handed out before a restart keep working. Ids are 19-digit decimal strings, never numbers:
-// they are past 2^53 and would lose digits.
+// they are past 2^53 and would lose digits. An article keeps every version it was published in;
+// editing it works on a draft under the same id until it is published again.
 
 export interface StoredTopic {
   id: string;
@@ -42,6 +43,14 @@ export interface Draft {
   updated: number;
 }
 
+/** One published state of an article: what a reader saw from `at` on. */
+export interface Version {
+  title: string;
+  html: string;
+  /** Epoch ms of that publish. */
+  at: number;
+}
+
 export interface Article {
   id: string;
   author: string;
@@ -56,8 +65,11 @@ export interface Article {
   created: number;
   /** Epoch ms of the latest publish. */
   updated: number;
+  /** Every publish, oldest first; the last one is what the article page shows. */
+  versions: Version[];
 }
 
+const versionSchema = z.object({ title: z.string(), html: z.string(), at: z.number() });
 const articleSchema = z.object({
   id: z.string().regex(/^\d{15,20}$/),
   author: z.string(),
@@ -71,6 +83,8 @@ const articleSchema = z.object({
   commentPermission: z.string().default('anyone'),
   created: z.number(),
   updated: z.number(),
+  // Absent in files written before edits kept their history: their one known version is the latest.
+  versions: z.array(versionSchema).default([]),
 });
 const fileSchema = z.object({ version: z.literal(1), articles: z.array(articleSchema) });
 
@@ -108,6 +122,7 @@ export class Store {
       throw new DataFileError(`SANDBOX_DATA_FILE ${this.#dataFile} is not a sandbox data file: ${(error as Error).message}`);
     }
     for (const article of parsed.articles) {
+      if (article.versions.length === 0) article.versions = [{ title: article.title, html: article.html, at: article.updated }];
       this.#articles.set(article.id, article);
       const n = BigInt(article.id);
       if (n > this.#lastId) this.#lastId = n;
@@ -133,6 +148,26 @@ export class Store {
   draft(id: string): Draft | undefined {
     const draft = this.#drafts.get(id);
     return draft ? { ...draft } : undefined;
+  }
+
+  /** Who wrote the draft or article `id`, if there is one. */
+  authorOf(id: string): string | undefined {
+    return (this.#drafts.get(id) ?? this.#articles.get(id))?.author;
+  }
+
+  /**
+   * Drafts holding what no reader has seen: never published, or saved since the last publish.
+   * Oldest first.
+   */
+  pendingDrafts(author?: string): Draft[] {
+    return [...this.#drafts.values()]
+      .filter((d) => author === undefined || d.author === author)
+      .filter((d) => {
+        const article = this.#articles.get(d.id);
+        return !article || d.updated > article.updated;
+      })
+      .sort((a, b) => a.created - b.created)
+      .map((d) => ({ ...d }));
   }
 
   /**
@@ -190,6 +225,7 @@ export class Store {
       commentPermission: fields.commentPermission ?? DEFAULT_SETTINGS.commentPermission,
       created: previous?.created ?? now,
       updated: now,
+      versions: [...(previous?.versions ?? []), { title: fields.title, html: fields.html, at: now }],
     };
     this.#articles.set(article.id, article);
     await this.#persist();
@@ -198,13 +234,13 @@ export class Store {
 
   article(id: string): Article | undefined {
     const article = this.#articles.get(id);
-    return article ? { ...article } : undefined;
+    return article ? { ...article, versions: [...article.versions] } : undefined;
   }
 
   /** Oldest first. */
   articles(author?: string): Article[] {
     const all = [...this.#articles.values()];
-    return (author === undefined ? all : all.filter((a) => a.author === author)).map((a) => ({ ...a }));
+    return (author === undefined ? all : all.filter((a) => a.author === author)).map((a) => ({ ...a, versions: [...a.versions] }));
   }
 
   hasAuthor(name: string): boolean {

@@ -132,6 +132,84 @@ describe('content/publish', () => {
   });
 });
 
+describe('editing a published article', () => {
+  const republish = (who: string, id: string) =>
+    as(who)('POST', '/api/v4/content/publish', {
+      action: 'article',
+      data: {
+        draft: { id, disabled: 1, isPublished: true },
+        extra_info: { publisher: 'pc', pc_business_params: JSON.stringify({ column: null }) },
+        commentsPermission: { comment_permission: 'anyone' },
+        creationStatement: { disclaimer_type: 'none', disclaimer_status: 'close' },
+      },
+    });
+  const pageTitle = async (id: string) => {
+    const page = await client(sandbox.url, 'alice', { zse: await challengeToken(sandbox.url) })('GET', `/p/${id}`);
+    return /<h1 class="Post-Title">([^<]*)<\/h1>/.exec(page.text)?.[1];
+  };
+
+  it('saves changes on a draft under the same id, keeps the article as it was until it is published again, and keeps every version', async () => {
+    const column = columnsOf('alice')[0];
+    const { id } = await publishToday(sandbox.url, 'alice', { title: '第一版', content: '<p>旧正文</p>', column: column?.id, statement: 'spoiler' });
+    // Straight to the draft of the published article, without opening its editor (zhihu_obsidian's way).
+    const saved = await as('alice')('PATCH', `/api/articles/${id}/draft`, { title: '第二版', content: '<p>新正文</p>' });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ id, title: '第二版', content: '<p>新正文</p>' });
+    expect(await pageTitle(id)).toBe('第一版');
+    expect(await articles()).toMatchObject([{ id, title: '第一版', html: '<p>旧正文</p>', versions: [{ title: '第一版' }] }]);
+    const pending = (await anon()('GET', '/__sandbox/articles?state=draft')).json as unknown[];
+    expect(pending).toEqual([expect.objectContaining({ id, title: '第二版', html: '<p>新正文</p>', state: 'draft', published: true })]);
+
+    // The editor of the article starts from its draft and the settings it was published with.
+    const editor = await as('alice')('GET', `/p/${id}/edit`);
+    expect(editor.status).toBe(200);
+    expect(editor.text).toContain('第二版</textarea>');
+    expect(editor.text).toMatch(new RegExp(`"published":true,"column":"${column?.id ?? ''}","statement":"spoiler","commentPermission":"anyone"`));
+
+    const answer = await republish('alice', id);
+    expect((answer.json as { message: string }).message).toBe('success');
+    expect(await pageTitle(id)).toBe('第二版');
+    const [article, ...others] = await articles();
+    expect(others).toEqual([]);
+    expect(article).toMatchObject({ id, title: '第二版', html: '<p>新正文</p>', state: 'published' });
+    const versions = article?.versions as Array<{ title: string; html: string; publishedAt: string }>;
+    expect(versions.map((v) => [v.title, v.html])).toEqual([
+      ['第一版', '<p>旧正文</p>'],
+      ['第二版', '<p>新正文</p>'],
+    ]);
+    expect(Date.parse(versions[1]?.publishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(versions[0]?.publishedAt ?? ''));
+    expect(article?.updatedAt).toBe(versions[1]?.publishedAt);
+    expect(article?.publishedAt).toBe(versions[0]?.publishedAt);
+    expect((await anon()('GET', '/__sandbox/articles?state=draft')).json).toEqual([]);
+  });
+
+  it('refuses another account’s article (403 ForbiddenError) and a missing one (404), changing nothing', async () => {
+    const { id } = await publishToday(sandbox.url, 'alice', { title: '别人的文章' });
+    const forbidden = await as('bob')('PATCH', `/api/articles/${id}/draft`, { title: '改掉' });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json).toEqual({ error: { code: 403, name: 'ForbiddenError', message: '你没有权限进行此操作' } });
+    expect((await republish('bob', id)).status).toBe(403);
+    expect((await as('bob')('POST', `/api/articles/${id}/topics`, { id: '19550000' })).status).toBe(403);
+    const missing = await as('alice')('PATCH', '/api/articles/1234567890123456789/draft', { title: '改掉' });
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ error: { code: 404, name: 'NotFoundError' } });
+    expect(await articles()).toMatchObject([{ id, title: '别人的文章', versions: [{ title: '别人的文章' }] }]);
+    expect((await anon()('GET', '/__sandbox/articles?state=all')).json).toHaveLength(1);
+  });
+
+  it('lists a draft that was never published as a draft, with no public page', async () => {
+    const id = await createDraft(sandbox.url, 'alice', '只是草稿', '<p>不公开</p>');
+    expect(await articles()).toEqual([]);
+    const all = (await anon()('GET', '/__sandbox/articles?state=all&author=alice')).json;
+    expect(all).toEqual([expect.objectContaining({ id, title: '只是草稿', author: 'alice', state: 'draft', published: false })]);
+    expect((await anon()('GET', '/__sandbox/articles?state=draft&author=bob')).json).toEqual([]);
+    expect((await anon()('GET', '/__sandbox/articles?state=later')).status).toBe(400);
+    const page = await client(sandbox.url, 'alice', { zse: await challengeToken(sandbox.url) })('GET', `/p/${id}`);
+    expect(page.status).toBe(404);
+    expect(page.text).not.toContain('不公开');
+  });
+});
+
 describe('columns of an account', () => {
   it('lists the two columns every account owns, stable across sandboxes', async () => {
     await as('alice')('GET', '/api/v4/me');

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSET_MAX_BYTES, ASSET_PATH_PREFIX } from '@zpub/shared';
 import { crossSite, discard, refuse, send } from './http-answers';
-import { authenticate } from './principal';
+import { authenticate, carriesAuthorization, credentialOf } from './principal';
 import { sniffImageType } from './services/assets';
 import type { Services } from './services/services';
 import { isOutage } from './trpc';
@@ -55,8 +55,9 @@ function tooLarge(res: ServerResponse): void {
 
 async function upload(services: Services, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { env, log } = services;
-  // The same fence as /trpc: a page elsewhere could send the session cookie along.
-  if (crossSite(req, env.PUBLIC_ORIGIN)) {
+  // The same fence as /trpc: a page elsewhere could send the session cookie along (an API token
+  // in an Authorization header is never sent by a browser on its own).
+  if (!carriesAuthorization(req) && crossSite(req, env.PUBLIC_ORIGIN)) {
     log.warn({ origin: req.headers.origin, site: req.headers['sec-fetch-site'], path: '/assets' }, 'cross-site request refused');
     discard(req, ASSET_MAX_BYTES);
     return refuse(res, 403, 'FORBIDDEN', 'Cross-site requests are not accepted; use the app at its own address', 'CROSS_SITE');
@@ -64,6 +65,10 @@ async function upload(services: Services, req: IncomingMessage, res: ServerRespo
   const principal = await authenticate(services, req);
   if (!principal) {
     discard(req, ASSET_MAX_BYTES);
+    const kind = credentialOf(req)?.kind;
+    if (kind === 'token' || kind === 'bad-token') {
+      return refuse(res, 401, 'UNAUTHORIZED', 'The API token was refused: it is wrong or was revoked. Create a new one on the API tokens page of the app', 'TOKEN_REFUSED');
+    }
     return refuse(res, 401, 'UNAUTHORIZED', 'Sign in first', 'UNAUTHORIZED');
   }
   if (Number(req.headers['content-length'] ?? 0) > ASSET_MAX_BYTES) {

@@ -1,19 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
-import { authenticate, credentialOf } from './principal';
+import { authenticate, credentialOf, type Credential } from './principal';
+import { sha256Hex } from './services/credential-cache';
 import type { Services } from './services/services';
 
 export interface SessionUser {
   id: string;
   email: string;
-  sessionId: string;
+  /** The stored session's hash; null when the request came with an API token. */
+  sessionId: string | null;
 }
 
 export interface Context {
   services: Services;
   user: SessionUser | null;
+  /** How the request tried to identify itself, whether or not that worked. */
+  credential: Credential['kind'] | null;
   /** The raw session id from the cookie (never logged, never returned). */
   sid: string | null;
+  /** SHA-256 of the credential that let the request in, to end its streams when it is revoked. */
+  credentialHash: string | null;
   ip: string;
   req: IncomingMessage | null;
   res: ServerResponse | null;
@@ -23,6 +29,8 @@ export interface Context {
 export function createContextInner(opts: {
   services: Services;
   user?: SessionUser | null;
+  credential?: Credential['kind'] | null;
+  credentialHash?: string | null;
   sid?: string | null;
   ip?: string;
   req?: IncomingMessage | null;
@@ -31,7 +39,9 @@ export function createContextInner(opts: {
   return {
     services: opts.services,
     user: opts.user ?? null,
+    credential: opts.credential ?? (opts.user ? 'session' : null),
     sid: opts.sid ?? null,
+    credentialHash: opts.credentialHash ?? null,
     ip: opts.ip ?? '127.0.0.1',
     req: opts.req ?? null,
     res: opts.res ?? null,
@@ -56,8 +66,19 @@ export function clientIp(req: IncomingMessage, trustProxy: number): string {
 
 export function contextFactory(services: Services) {
   return async ({ req, res }: CreateHTTPContextOptions): Promise<Context> => {
-    const principal = await authenticate(services, req);
-    const sid = credentialOf(req)?.sid ?? null;
-    return createContextInner({ services, user: principal?.user ?? null, sid, ip: clientIp(req, services.env.TRUST_PROXY), req, res });
+    const credential = credentialOf(req);
+    const principal = await authenticate(services, req, credential);
+    const sid = credential?.kind === 'session' ? credential.sid : null;
+    const secret = credential?.kind === 'session' ? credential.sid : credential?.kind === 'token' ? credential.token : null;
+    return createContextInner({
+      services,
+      user: principal?.user ?? null,
+      credential: credential?.kind ?? null,
+      credentialHash: principal && secret ? sha256Hex(secret) : null,
+      sid,
+      ip: clientIp(req, services.env.TRUST_PROXY),
+      req,
+      res,
+    });
   };
 }

@@ -14,7 +14,7 @@ import { contextFactory } from './context';
 import { crossSite, discard, refuse, send } from './http-answers';
 import { createMetrics } from './metrics';
 import { appRouter } from './routers/_app';
-import { authenticate } from './principal';
+import { authenticate, carriesAuthorization } from './principal';
 import type { Services } from './services/services';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -138,7 +138,9 @@ export function createHttpServer(services: Services): Server {
       return send(res, 400, '{"error":"bad request"}');
     }
     if (path.startsWith('/trpc/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && crossSite(req, env.PUBLIC_ORIGIN)) {
+      // A request with its own Authorization header (an API token) is never judged by the cookie.
+      const ambient = !carriesAuthorization(req);
+      if (ambient && req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && crossSite(req, env.PUBLIC_ORIGIN)) {
         log.warn({ origin: req.headers.origin, site: req.headers['sec-fetch-site'], path }, 'cross-site request refused');
         return refuse(res, 403, 'FORBIDDEN', 'Cross-site requests are not accepted; use the app at its own address', 'CROSS_SITE');
       }

@@ -81,6 +81,24 @@ const availability = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(availability);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  if (!ctx.user) {
+    if (ctx.credential === 'token' || ctx.credential === 'bad-token') {
+      // Never echoes what was sent: the header may be a real token of someone else's.
+      throw new AppError('UNAUTHORIZED', 'The API token was refused: it is wrong or was revoked. Create a new one on the API tokens page of the app', 'TOKEN_REFUSED');
+    }
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  }
   return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/**
+ * Only a signed-in browser session, not an API token: managing tokens and the password. A
+ * leaked token must not be able to mint more tokens or lock its owner out.
+ */
+export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const sessionId = ctx.user.sessionId;
+  if (sessionId === null) {
+    throw new AppError('FORBIDDEN', 'This needs a signed-in session in the app; an API token cannot do it', 'SESSION_REQUIRED');
+  }
+  return next({ ctx: { ...ctx, user: { ...ctx.user, sessionId } } });
 });

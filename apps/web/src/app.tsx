@@ -16,6 +16,7 @@ const Batch = lazy(() => import('./pages/batch').then((m) => ({ default: m.Batch
 const Accounts = lazy(() => import('./pages/accounts').then((m) => ({ default: m.Accounts })));
 const Stats = lazy(() => import('./pages/stats').then((m) => ({ default: m.Stats })));
 const Workers = lazy(() => import('./pages/workers').then((m) => ({ default: m.Workers })));
+const Tokens = lazy(() => import('./pages/tokens').then((m) => ({ default: m.Tokens })));
 
 function Frame(props: RouteSectionProps) {
   return <>{props.children}</>;
@@ -39,6 +40,7 @@ export function App() {
         <Route path="/accounts" component={Accounts} />
         <Route path="/stats" component={Stats} />
         <Route path="/workers" component={Workers} />
+        <Route path="/tokens" component={Tokens} />
         <Route path="*404" component={NotFound} />
       </Route>
     </Router>

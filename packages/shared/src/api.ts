@@ -30,6 +30,39 @@ export type CredentialsInput = z.infer<typeof credentialsInput>;
 export const userView = z.object({ id: z.string(), email: z.string(), createdAt: z.string() });
 export type UserView = z.infer<typeof userView>;
 
+// ---------- personal API tokens ----------
+
+/**
+ * A personal API token is `zpub_` and 43 base64url characters (32 random bytes); the prefix lets
+ * people and secret scanners recognise one. Sent as `Authorization: Bearer <token>`.
+ */
+export const API_TOKEN_PREFIX = 'zpub_';
+export const API_TOKEN_PATTERN = /^zpub_[A-Za-z0-9_-]{43}$/;
+
+export const createTokenInput = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the token a name (where it will be used, e.g. "laptop CLI")')
+    .max(LIMITS.tokenNameMax, `A token name must be at most ${LIMITS.tokenNameMax} characters`),
+  /** A stolen session must not be able to mint a credential that outlives it. */
+  password: z.string().min(1, 'Enter your password to create a token').max(LIMITS.passwordMax, `Password must be at most ${LIMITS.passwordMax} characters`),
+});
+export type CreateTokenInput = z.infer<typeof createTokenInput>;
+
+export const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  /** To the minute: uses are written at most once a minute per server process. */
+  lastUsedAt: z.string().nullable(),
+});
+export type TokenView = z.infer<typeof tokenView>;
+
+/** The only answer that ever carries the secret. */
+export const createdTokenView = tokenView.extend({ token: z.string() });
+export type CreatedTokenView = z.infer<typeof createdTokenView>;
+
 // ---------- accounts ----------
 
 export const ACCOUNT_STATES = ['unverified', 'active', 'expired'] as const;
@@ -86,6 +119,20 @@ export const scheduledAtSchema = z.iso
   .datetime({ offset: true, message: 'scheduledAt must be an ISO 8601 date-time, e.g. 2026-11-28T09:00:00Z' })
   .refine((s) => Date.parse(s) < Date.now() + 366 * 24 * 3600 * 1000, 'scheduledAt must be within a year');
 
+/**
+ * A Zhihu article id: the digits at the end of `https://zhuanlan.zhihu.com/p/<id>`. Ids are 15-20
+ * digits and pass 2^53, so they travel as strings.
+ */
+export const zhihuArticleIdSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{15,20}$/, 'A Zhihu article id is the 15-20 digits at the end of its address (https://zhuanlan.zhihu.com/p/<id>)');
+
+/** `publish` (the default) makes the article public; `draft` saves it to Zhihu's drafts and never clicks 发布. */
+export const PUBLISH_MODES = ['publish', 'draft'] as const;
+export const publishModeSchema = z.enum(PUBLISH_MODES);
+export type PublishMode = z.infer<typeof publishModeSchema>;
+
 export const articleInput = z.strictObject({
   title: titleSchema,
   content: contentSchema,
@@ -93,6 +140,13 @@ export const articleInput = z.strictObject({
   priority: prioritySchema.default('normal'),
   scheduledAt: scheduledAtSchema.optional(),
   ...zhihuOptionsShape,
+  /**
+   * Update this Zhihu article in place instead of creating one. Refused (ARTICLE_BUSY) while
+   * another task of the same user for the same article has not ended.
+   */
+  articleId: zhihuArticleIdSchema.optional(),
+  /** Absent means `publish`: no default here, so parsed articles stay as they were sent. */
+  mode: publishModeSchema.optional(),
 });
 export type ArticleInput = z.infer<typeof articleInput>;
 
@@ -114,6 +168,12 @@ export const REJECTION_CODES = [
   'INVALID_OPTION',
   /** The body or cover names an uploaded image (`/assets/<sha256>`) the user never uploaded. */
   'UNKNOWN_IMAGE',
+  /** `articleId` is not a Zhihu article id (15-20 digits). */
+  'INVALID_ARTICLE_ID',
+  /** `mode` is neither `publish` nor `draft`. */
+  'INVALID_MODE',
+  /** Another task of the user for the same `articleId` has not ended (or the batch names it twice). */
+  'ARTICLE_BUSY',
   'INVALID_ARTICLE',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
@@ -155,6 +215,10 @@ function rejectionCode(field: PropertyKey | undefined, issueCode: string | undef
     case 'statement':
     case 'commentPermission':
       return 'INVALID_OPTION';
+    case 'articleId':
+      return 'INVALID_ARTICLE_ID';
+    case 'mode':
+      return 'INVALID_MODE';
     default:
       return 'INVALID_ARTICLE';
   }
@@ -189,6 +253,10 @@ export const taskView = z.object({
   scheduledAt: z.string().optional(),
   batchId: z.string().optional(),
   ...zhihuOptionsShape,
+  /** The Zhihu article this task updates in place (absent: it creates one). Set by `task.byId`. */
+  articleId: z.string().optional(),
+  /** Set by `task.byId`; list rows leave it out. */
+  mode: publishModeSchema.optional(),
   status: taskStatusSchema,
   progress: z.number(),
   stage: stageSchema,

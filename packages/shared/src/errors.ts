@@ -57,6 +57,10 @@ export const ERROR_CATALOG = {
     retryable: true,
     hint: 'Too many tasks in a short time. Wait and try again.',
   },
+  ARTICLE_NOT_FOUND: {
+    retryable: false,
+    hint: 'The Zhihu article to update does not exist, or it belongs to another Zhihu account; nothing was changed. Check the article id (the digits at the end of its address) and the account, then submit again.',
+  },
   ACCOUNT_NOT_FOUND: {
     retryable: false,
     hint: 'The account of this task was removed. Add the account again, then retry.',

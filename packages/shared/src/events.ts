@@ -18,6 +18,10 @@ export const STAGES = {
   submitted: 60,
   redirected: 80,
   verified: 100,
+  /** An update in place: the article page shows the new title and body. */
+  updated: 100,
+  /** Draft only: saved to Zhihu's drafts, never published; the result is the draft's editor address. */
+  drafted: 100,
   duplicate: 100,
   retrying: 5,
   requeued: 5,

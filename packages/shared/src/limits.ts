@@ -12,4 +12,7 @@ export const LIMITS = {
   accountNameMax: 60,
   pageMax: 100,
   idMax: 64,
+  tokenNameMax: 60,
+  /** Personal API tokens one user may hold at once. */
+  tokensMax: 50,
 } as const;

@@ -68,3 +68,23 @@ export type ColumnView = z.infer<typeof columnView>;
 /** Largest image zpub accepts for upload (Zhihu's own limit for article images is larger). */
 export const ASSET_MAX_BYTES = 10 * 1024 * 1024;
 export const ASSET_MIME_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+export type AssetMime = (typeof ASSET_MIME_TYPES)[number];
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[], at = 0): boolean {
+  return bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
+}
+
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/**
+ * The image type the bytes themselves declare (their signature), whatever the upload claimed:
+ * a browser shows an image by its bytes, so a file is what its bytes say it is.
+ */
+export function sniffImageType(bytes: Uint8Array): AssetMime | null {
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'image/gif';
+  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp';
+  return null;
+}

@@ -6,13 +6,19 @@ import { freePort, startApp, tempDir } from './index.js';
 import { OWNER, taggedPids } from './proc.js';
 import { Supervisor } from './supervise.js';
 
-// Answers /healthz; with CRASH_AFTER_MS set, exits with code 3 that long after it is ready.
+// Answers /healthz; with CRASH_AFTER_MS set, exits with code 3 that long after its first health
+// answer, so the supervisor has seen it come back before it dies again, however busy the machine.
 const STUB = `import { createServer } from 'node:http';
 const port = Number(process.env.WORKER_HTTP_PORT);
-createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end()).listen(port, '127.0.0.1', () => {
-  const after = Number(process.env.CRASH_AFTER_MS || 0);
-  if (after > 0) setTimeout(() => { console.error('stub: giving up'); process.exit(3); }, after);
-});`;
+const after = Number(process.env.CRASH_AFTER_MS || 0);
+let armed = false;
+createServer((req, res) => {
+  res.writeHead(req.url === '/healthz' ? 200 : 404).end();
+  if (req.url === '/healthz' && after > 0 && !armed) {
+    armed = true;
+    setTimeout(() => { console.error('stub: giving up'); process.exit(3); }, after);
+  }
+}).listen(port, '127.0.0.1');`;
 
 /** Collects the supervisor's lines and lets a test wait for one. */
 class Lines {

@@ -37,7 +37,7 @@ export const PUBLISH_SCRIPT = String.raw`
       data: {
         publish: { traceId: Date.now() + ',' + Math.random().toString(16).slice(2) },
         extra_info: { publisher: 'pc', pc_business_params: JSON.stringify(business) },
-        draft: { disabled: 1, id: draftId, isPublished: false },
+        draft: { disabled: 1, id: draftId, isPublished: Boolean(config.draft && config.draft.published) },
         commentsPermission: { comment_permission: state.comment },
         creationStatement: statement,
         contentsTables: { table_of_contents_enabled: false },

@@ -39,9 +39,9 @@ const CORE_SCRIPT = String.raw`
     searchOpen: false,
     query: '',
     suggestions: [],
-    column: '',
-    statement: 'none',
-    comment: 'anyone',
+    column: config.draft ? config.draft.column : '',
+    statement: config.draft ? config.draft.statement : 'none',
+    comment: config.draft ? config.draft.commentPermission : 'anyone',
     saveStatus: config.draft ? 'saved' : 'idle',
     publishing: false,
   };

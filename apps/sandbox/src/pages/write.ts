@@ -16,7 +16,17 @@ export interface WritePageOptions {
   layout: Layout;
   /** The columns the account may publish to, for the 发布到专栏 control. */
   columns: Column[];
-  draft: { id: string; title: string; content: string; topics: StoredTopic[] } | null;
+  draft: {
+    id: string;
+    title: string;
+    content: string;
+    topics: StoredTopic[];
+    /** An article already public: the page publishes it again under its id (`isPublished: true`). */
+    published: boolean;
+    column: string;
+    statement: string;
+    commentPermission: string;
+  } | null;
   /** `editor-changed` fault: Zhihu shipped another editor, the Draft.js root is gone. */
   editor: 'draft-js' | 'prosemirror';
   /** `renderer-crash` fault. */

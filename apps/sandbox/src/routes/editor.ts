@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sendPage, type RequestContext, type SandboxState } from '../context.js';
 import { isSafeUrl } from '../html-policy.js';
 import { HttpError, parseWith, readJson, redirect, sendJson, unixSeconds } from '../http.js';
-import { notFoundPage } from '../pages/not-found.js';
+import { forbiddenPage, notFoundPage } from '../pages/not-found.js';
 import { writePage } from '../pages/write.js';
 import { ARTICLE_ID, route, type Route } from '../router.js';
 import { sanitizeHtml } from '../sanitize.js';
@@ -10,8 +10,9 @@ import { columnsOf } from '../settings.js';
 import type { Draft } from '../store.js';
 import { ERR, MAX_TOPICS } from '../zhihu-errors.js';
 
-// zhuanlan.zhihu.com's editor: the page (/write, /p/<id>/edit), autosave of drafts, and the
-// topics the today layout attaches to a draft one by one. Publishing is in publish.ts.
+// zhuanlan.zhihu.com's editor: the page (/write, /p/<id>/edit for a draft or a published article
+// of the account), autosave of drafts, and the topics the today layout attaches to a draft one by
+// one. Publishing is in publish.ts.
 
 const draftBodySchema = z.object({
   title: z.string().max(10_000).optional(),
@@ -52,9 +53,14 @@ export function editorRoutes(s: SandboxState): Route[] {
       return redirect(ctx.res, `${ctx.origin}/signin?next=${encodeURIComponent(`${ctx.origin}${path}`)}`);
     }
     let draft = null;
+    let article = null;
     if (draftId) {
-      draft = s.store.draft(draftId) ?? s.store.draftFromArticle(draftId);
-      if (!draft || draft.author !== account) return sendPage(ctx, 404, notFoundPage(account));
+      const author = s.store.authorOf(draftId);
+      if (author === undefined) return sendPage(ctx, 404, notFoundPage(account));
+      if (author !== account) return sendPage(ctx, 403, forbiddenPage(account));
+      draft = s.store.draftFromArticle(draftId);
+      article = s.store.article(draftId) ?? null;
+      if (!draft) return sendPage(ctx, 404, notFoundPage(account));
     }
     const slow = s.faults.take('slow-page', account);
     if (slow?.ms) await s.wait(slow.ms);
@@ -67,7 +73,19 @@ export function editorRoutes(s: SandboxState): Route[] {
         user: account,
         layout: s.config.layout,
         columns: columnsOf(account),
-        draft: draft ? { id: draft.id, title: draft.title, content: draft.content, topics: draft.topics } : null,
+        draft: draft
+          ? {
+              id: draft.id,
+              title: draft.title,
+              content: draft.content,
+              topics: draft.topics,
+              // Editing a published article starts from the settings it was published with.
+              published: article !== null,
+              column: article?.column?.id ?? '',
+              statement: article?.statement ?? 'none',
+              commentPermission: article?.commentPermission ?? 'anyone',
+            }
+          : null,
         editor: changed ? 'prosemirror' : 'draft-js',
         crash,
       }),

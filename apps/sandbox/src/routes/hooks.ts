@@ -3,10 +3,11 @@ import type { SandboxState } from '../context.js';
 import { FaultSpecError, parseFaultSpec } from '../faults.js';
 import { parseWith, paramsError, readJson, sendJson } from '../http.js';
 import { route, type Route } from '../router.js';
-import type { Article } from '../store.js';
+import type { Article, Draft } from '../store.js';
 
-// The /__sandbox hooks tests use: what was published (with every setting Zhihu stored), faults
-// on demand, the runtime config (delay, layout), and a reset.
+// The /__sandbox hooks tests use: what was published (with every setting Zhihu stored and every
+// version it was published in), the drafts nobody can read yet, faults on demand, the runtime
+// config (delay, layout), and a reset.
 
 const configBodySchema = z
   .strictObject({
@@ -26,16 +27,40 @@ export function publicArticle(a: Article) {
     cover: a.cover,
     statement: a.statement,
     commentPermission: a.commentPermission,
+    state: 'published' as const,
     publishedAt: new Date(a.created).toISOString(),
+    updatedAt: new Date(a.updated).toISOString(),
+    versions: a.versions.map((v) => ({ title: v.title, html: v.html, publishedAt: new Date(v.at).toISOString() })),
   };
 }
+
+/** A draft with what no reader has seen yet; `published` says whether an older version is public. */
+function pendingDraft(d: Draft, published: boolean) {
+  return {
+    id: d.id,
+    title: d.title,
+    author: d.author,
+    html: d.content,
+    topics: d.topics.map((t) => t.name),
+    cover: d.titleImage,
+    state: 'draft' as const,
+    published,
+    updatedAt: new Date(d.updated).toISOString(),
+  };
+}
+
+const stateSchema = z.enum(['published', 'draft', 'all']);
 
 export function hookRoutes(s: SandboxState): Route[] {
   return [
     route('GET', '/healthz', (ctx) => sendJson(ctx.res, 200, { ok: true })),
+    // `state=published` (default): the articles; `draft`: drafts with unpublished changes; `all`: both.
     route('GET', '/__sandbox/articles', (ctx) => {
       const author = ctx.url.searchParams.get('author') ?? undefined;
-      sendJson(ctx.res, 200, s.store.articles(author).map(publicArticle));
+      const state = parseWith(stateSchema, ctx.url.searchParams.get('state') ?? 'published');
+      const published = state === 'draft' ? [] : s.store.articles(author).map(publicArticle);
+      const drafts = state === 'published' ? [] : s.store.pendingDrafts(author).map((d) => pendingDraft(d, s.store.article(d.id) !== undefined));
+      sendJson(ctx.res, 200, [...published, ...drafts]);
     }),
     route('GET', '/__sandbox/faults', (ctx) => sendJson(ctx.res, 200, s.faults.list())),
     route('DELETE', '/__sandbox/faults', (ctx) => {

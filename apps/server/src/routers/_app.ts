@@ -3,12 +3,14 @@ import { accountRouter } from './account';
 import { authRouter } from './auth';
 import { statsRouter } from './stats';
 import { taskRouter } from './task';
+import { tokenRouter } from './token';
 import { workerRouter } from './worker';
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
   task: taskRouter,
+  token: tokenRouter,
   stats: statsRouter,
   worker: workerRouter,
 });

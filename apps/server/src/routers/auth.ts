@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { credentialsInput, LIMITS, type UserView } from '@zpub/shared';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { hashPassword, verifyPassword } from '../services/passwords';
 import { sessionCookie } from '../services/sessions';
-import { AppError, protectedProcedure, publicProcedure } from '../trpc';
-import { consumeOrRefuse } from './limits';
+import { AppError, publicProcedure, sessionProcedure } from '../trpc';
+import { consumeOrRefuse, emailKey } from './limits';
 
 function setSessionCookie(ctx: Context, sid: string | null): void {
   if (!ctx.res) return;
@@ -20,11 +19,6 @@ async function startSession(ctx: Context, userId: string): Promise<void> {
     userAgent: String(ctx.req?.headers['user-agent'] ?? ''),
   });
   setSessionCookie(ctx, sid);
-}
-
-/** Rate-limit keys name an email without writing it into Redis. */
-function emailKey(email: string): string {
-  return createHash('sha256').update(email).digest('base64url');
 }
 
 export const authRouter = {
@@ -61,15 +55,18 @@ export const authRouter = {
 
   /** Ends the session on the server (the cookie is worthless from now on, on every process). */
   logout: publicProcedure.input(z.undefined({ error: 'logout takes no input' })).mutation(async ({ ctx }) => {
-    if (ctx.user) await ctx.services.sessions.revoke(ctx.user.sessionId);
+    if (ctx.user?.sessionId) await ctx.services.sessions.revoke(ctx.user.sessionId);
     setSessionCookie(ctx, null);
     return { ok: true };
   }),
 
   me: publicProcedure.query(({ ctx }) => (ctx.user ? { id: ctx.user.id, email: ctx.user.email } : null)),
 
-  /** Ends every other session of the user, so a stolen cookie dies with the old password. */
-  changePassword: protectedProcedure
+  /**
+   * Ends every other session and revokes every API token of the user, so a stolen cookie, or a
+   * token minted with the stolen password, dies with the old password.
+   */
+  changePassword: sessionProcedure
     .input(z.strictObject({ currentPassword: z.string().max(LIMITS.passwordMax), newPassword: credentialsInput.shape.password }))
     .mutation(async ({ ctx, input }) => {
       const { authLimiter, models, sessions } = ctx.services;
@@ -85,6 +82,7 @@ export const authRouter = {
         { $set: { passwordHash: await hashPassword(input.newPassword), passwordChangedAt: new Date() } },
       );
       const ended = await sessions.revokeOthers(ctx.user.id, ctx.user.sessionId);
-      return { ok: true, endedSessions: ended };
+      const revokedTokens = await ctx.services.tokens.revokeAll(ctx.user.id);
+      return { ok: true, endedSessions: ended, revokedTokens };
     }),
 } satisfies TRPCRouterRecord;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { unavailable } from '../services/tasks';
 import { AppError } from '../trpc';
@@ -13,4 +14,9 @@ export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, wh
     }
     throw unavailable('Redis');
   }
+}
+
+/** Rate-limit keys name an email without writing it into Redis. */
+export function emailKey(email: string): string {
+  return createHash('sha256').update(email).digest('base64url');
 }

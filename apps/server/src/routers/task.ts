@@ -8,7 +8,7 @@ import {
   taskIdsInput,
   taskLookupInput,
 } from '@zpub/shared';
-import { tracked, type TRPCRouterRecord } from '@trpc/server';
+import { TRPCError, tracked, type TRPCRouterRecord } from '@trpc/server';
 import { viewOf } from '@zpub/shared/node';
 import { protectedProcedure } from '../trpc';
 import { consumeOrRefuse } from './limits';
@@ -65,10 +65,23 @@ export const taskRouter = {
     .input(rescheduleInput)
     .mutation(({ ctx, input }) => ctx.services.tasks.reschedule(ctx.user.id, input.id, input.scheduledAt)),
 
-  /** Every change of the caller's tasks, resumable from the last event id it saw. */
+  /**
+   * Every change of the caller's tasks, resumable from the last event id it saw. The stream ends
+   * (UNAUTHORIZED) the moment its session or API token is revoked, on whichever server.
+   */
   onUpdate: protectedProcedure.input(onUpdateInput).subscription(async function* ({ ctx, input, signal }) {
-    for await (const event of ctx.services.hub.subscribe(ctx.user.id, input?.lastEventId ?? null, signal)) {
-      yield tracked(event.id, event);
+    const ended = new AbortController();
+    signal?.addEventListener('abort', () => ended.abort(), { once: true });
+    const { sessions, tokens } = ctx.services;
+    const hash = ctx.credentialHash;
+    const revoked = hash ? (ctx.credential === 'token' ? tokens : sessions).watch(hash, ended.signal) : null;
+    try {
+      for await (const event of ctx.services.hub.subscribe(ctx.user.id, input?.lastEventId ?? null, AbortSignal.any([ended.signal, ...(revoked ? [revoked] : [])]))) {
+        yield tracked(event.id, event);
+      }
+      if (revoked?.aborted) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session or API token was revoked' });
+    } finally {
+      ended.abort();
     }
   }),
 } satisfies TRPCRouterRecord;

@@ -21,6 +21,8 @@ import type { Connection } from 'mongoose';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Env } from '../env';
 import { AccountDirectory } from './accounts';
+import { ApiTokens } from './api-tokens';
+import { ArticleGuard } from './article-guard';
 import { ArticleChecks } from './article-checks';
 import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
@@ -52,6 +54,7 @@ export interface Services {
   rebuild: IndexRebuild;
   hub: Hub;
   sessions: Sessions;
+  tokens: ApiTokens;
   accounts: AccountDirectory;
   assets: AssetStore;
   tasks: TaskService;
@@ -99,6 +102,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
+  const tokens = new ApiTokens(models, redis, subscriber, keys.tokenRevokedChannel, log);
+  await tokens.start();
 
   let slots = 4;
   const refreshSlots = async () => {
@@ -136,7 +141,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   const assets = new AssetStore(models);
   const checks = new ArticleChecks(accounts, assets);
-  const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
+  const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), pause, log.child({ part: 'index' }));
   await rebuild.markIfNothingToIndex();
   const reconciler = new Reconciler(
@@ -204,6 +210,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     rebuild,
     hub,
     sessions,
+    tokens,
     accounts,
     assets,
     tasks,

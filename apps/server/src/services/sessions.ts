@@ -2,14 +2,13 @@
  * Sessions: a random id in an httpOnly cookie; MongoDB keeps only its SHA-256. Lookups are cached
  * briefly per process; logout and password changes revoke at once everywhere, through Redis.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger, Models, RedisClient } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { SessionUser } from '../context';
+import { CredentialCache, sha256Hex } from './credential-cache';
 
 export const SESSION_COOKIE = 'zpub_sid';
-const CACHE_MS = 30_000;
-const CACHE_MAX = 50_000;
 
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
@@ -24,10 +23,6 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
-function digest(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex');
-}
-
 /** The `Set-Cookie` value that starts (sid) or ends (null) a session in the browser. */
 export function sessionCookie(sid: string | null, maxAgeS: number, secure: boolean): string {
   // SameSite=Lax: not sent on cross-site POSTs; the Origin check in http.ts is the second fence.
@@ -36,25 +31,26 @@ export function sessionCookie(sid: string | null, maxAgeS: number, secure: boole
 }
 
 export class Sessions {
-  private readonly cache = new Map<string, { user: SessionUser | null; until: number }>();
-  /**
-   * Sessions revoked in the last CACHE_MS, and when: a lookup that read MongoDB just before a
-   * revocation must not cache (or return) what it read.
-   */
-  private readonly revokedAt = new Map<string, number>();
+  private readonly cache: CredentialCache<SessionUser>;
 
   constructor(
     private readonly models: Models,
-    private readonly redis: RedisClient,
-    private readonly subscriber: RedisClient,
-    private readonly channel: string,
+    redis: RedisClient,
+    subscriber: RedisClient,
+    channel: string,
     private readonly ttlDays: number,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.cache = new CredentialCache(redis, subscriber, channel, log);
+  }
 
-  async start(): Promise<void> {
-    // Another process revoked a session: drop it from our cache too.
-    await this.subscriber.subscribe(this.channel, (hashed) => this.forget(hashed));
+  start(): Promise<void> {
+    return this.cache.start();
+  }
+
+  /** Aborts when the credential with this hash is revoked (see CredentialCache.watch). */
+  watch(hashed: string, until: AbortSignal): AbortSignal {
+    return this.cache.watch(hashed, until);
   }
 
   get maxAgeS(): number {
@@ -65,7 +61,7 @@ export class Sessions {
     const sid = randomBytes(32).toString('base64url');
     const now = new Date();
     await this.models.Session.create({
-      _id: digest(sid),
+      _id: sha256Hex(sid),
       userId: new Types.ObjectId(userId),
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.maxAgeS * 1000),
@@ -75,31 +71,24 @@ export class Sessions {
     return sid;
   }
 
-  async lookup(sid: string): Promise<SessionUser | null> {
-    const hashed = digest(sid);
-    const now = Date.now();
-    const hit = this.cache.get(hashed);
-    if (hit && hit.until > now) return hit.user;
-    const session = await this.models.Session.findById(hashed).lean();
-    let user: SessionUser | null = null;
-    if (session && session.expiresAt.getTime() > Date.now()) {
+  lookup(sid: string): Promise<SessionUser | null> {
+    const hashed = sha256Hex(sid);
+    return this.cache.get(hashed, async () => {
+      const session = await this.models.Session.findById(hashed).lean();
+      if (!session) return { value: null };
+      if (session.expiresAt.getTime() <= Date.now()) {
+        // Expired: nobody can use it again, so it need not be kept.
+        await this.models.Session.deleteOne({ _id: hashed }).catch(() => undefined);
+        return { value: null };
+      }
       const u = await this.models.User.findById(session.userId).select('email').lean();
-      if (u) user = { id: u._id.toString(), email: u.email, sessionId: hashed };
-    } else if (session) {
-      // Expired: nobody can use it again, so it need not be kept.
-      await this.models.Session.deleteOne({ _id: hashed }).catch(() => undefined);
-    }
-    const revoked = this.revokedAt.get(hashed);
-    if (revoked !== undefined && revoked >= now) return null;
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hashed, { user, until: Math.min(now + CACHE_MS, session?.expiresAt.getTime() ?? Infinity) });
-    return user;
+      return { value: u ? { id: u._id.toString(), email: u.email, sessionId: hashed } : null, until: session.expiresAt.getTime() };
+    });
   }
 
   async revoke(sessionId: string): Promise<void> {
     await this.models.Session.deleteOne({ _id: sessionId });
-    this.forget(sessionId);
-    await this.redis.publish(this.channel, sessionId).catch((err: Error) => this.log.warn({ err: err.message }, 'revocation broadcast failed'));
+    await this.cache.revoke(sessionId);
   }
 
   /** Ends every session of a user except one (after a password change). */
@@ -107,12 +96,5 @@ export class Sessions {
     const others = await this.models.Session.find({ userId: new Types.ObjectId(userId), _id: { $ne: keep } }).select('_id').lean();
     for (const s of others) await this.revoke(s._id);
     return others.length;
-  }
-
-  private forget(hashed: string): void {
-    this.cache.delete(hashed);
-    const now = Date.now();
-    for (const [k, at] of this.revokedAt) if (at < now - CACHE_MS) this.revokedAt.delete(k);
-    this.revokedAt.set(hashed, now);
   }
 }

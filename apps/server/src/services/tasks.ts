@@ -21,9 +21,10 @@ import { summaryOf, viewOf, type Logger, type Models, type RedisKeys, type Redis
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
-import { fieldRefusal } from '../errors';
+import { AppError, fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
 import type { ArticleChecks } from './article-checks';
+import type { ArticleGuard } from './article-guard';
 import type { LiveTasks } from './live-tasks';
 import { deleteTaskDocs } from './projector';
 import type { TaskRows } from './task-rows';
@@ -38,6 +39,7 @@ export interface TaskServiceDeps {
   rows: TaskRows;
   accounts: AccountDirectory;
   checks: ArticleChecks;
+  guard: ArticleGuard;
   queue: BeeQueue;
   kickDispatcher: () => void;
   pause: Pause;
@@ -70,7 +72,15 @@ export class TaskService {
     const account = await this.d.accounts.owned(userId, accountId);
     const problem = await this.d.checks.forSubmission(userId, account.id)(article);
     if (problem) throw fieldRefusal(problem.field, problem.message, problem.code);
-    const [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+    const { claim, busy } = await this.d.guard.claim(userId, article.articleId ? [article.articleId] : []);
+    const taken = busy.values().next().value;
+    if (taken !== undefined) throw new AppError('CONFLICT', taken, 'ARTICLE_BUSY');
+    let taskId: string | undefined;
+    try {
+      [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+    } finally {
+      await this.d.guard.settle(claim, new Map(article.articleId && taskId ? [[article.articleId, taskId]] : []));
+    }
     if (!taskId) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'The task was not saved' });
     return { taskId, status: 'pending' };
   }
@@ -87,19 +97,39 @@ export class TaskService {
       else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}` });
       else valid.push({ index, article: parsed.article });
     }
-    if (valid.length === 0) return { batchId: null, total: articles.length, created: [], rejected };
+    const { claim, busy } = await this.d.guard.claim(userId, valid.flatMap((v) => (v.article.articleId ? [v.article.articleId] : [])));
+    const free = valid.filter((v) => {
+      const problem = v.article.articleId === undefined ? undefined : busy.get(v.article.articleId);
+      if (problem !== undefined) rejected.push({ index: v.index, code: 'ARTICLE_BUSY', message: `articleId: ${problem}` });
+      return problem === undefined;
+    });
+    rejected.sort((a, b) => a.index - b.index);
+    if (free.length === 0) {
+      await this.d.guard.release(claim);
+      return { batchId: null, total: articles.length, created: [], rejected };
+    }
     const batchId = new Types.ObjectId().toString();
-    const ids = await this.save(
-      userId,
-      account.id,
-      account.platform,
-      valid.map((v) => v.article),
-      batchId,
-    );
+    let ids: string[] = [];
+    try {
+      ids = await this.save(
+        userId,
+        account.id,
+        account.platform,
+        free.map((v) => v.article),
+        batchId,
+      );
+    } finally {
+      const taskOf = new Map<string, string>();
+      free.forEach((v, i) => {
+        const taskId = ids[i];
+        if (v.article.articleId && taskId) taskOf.set(v.article.articleId, taskId);
+      });
+      await this.d.guard.settle(claim, taskOf);
+    }
     return {
       batchId,
       total: articles.length,
-      created: ids.map((taskId, i) => ({ taskId, index: valid[i]?.index ?? -1 })),
+      created: ids.map((taskId, i) => ({ taskId, index: free[i]?.index ?? -1 })),
       rejected,
     };
   }
@@ -184,6 +214,8 @@ export class TaskService {
           cover: a.cover,
           statement: a.statement,
           commentPermission: a.commentPermission,
+          articleId: a.articleId,
+          mode: a.mode ?? 'publish',
           status: 'pending' as const,
           progress: 0,
           stage: 'created' as const,
@@ -333,8 +365,8 @@ export class TaskService {
     const [content, timeline, options] = await Promise.all([
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
-      // The Zhihu settings never change after creation, so rows and events do not carry them.
-      this.d.models.Task.findById(id).select('column cover statement commentPermission').lean(),
+      // The Zhihu settings and the target never change after creation, so rows and events do not carry them.
+      this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
     ]);
     this.d.rows.countRead('detail', 1);
     const seen = new Set<string>();
@@ -364,6 +396,8 @@ export class TaskService {
       cover: options?.cover ?? undefined,
       statement: options?.statement ?? undefined,
       commentPermission: options?.commentPermission ?? undefined,
+      articleId: options?.articleId ?? undefined,
+      mode: options?.mode ?? 'publish',
       content: content?.content ?? '',
       events,
     };
@@ -390,15 +424,26 @@ export class TaskService {
 
   async retry(userId: string, id: string): Promise<{ status: TaskStatus }> {
     const row = await this.owned(userId, id);
-    const res = await this.change(row, {
-      from: RETRYABLE_STATUSES,
-      to: 'pending',
-      stage: 'created',
-      message: 'retry requested',
-      set: { jobId: '' },
-      // Servers hold only live tasks: the summary lets each of them take this one up again.
-      task: summaryOfRow(row, row.scheduledAt),
-    });
+    // A retried update must not race another task on the same article either.
+    const target = await this.d.models.Task.findById(id).select('articleId').lean();
+    const articleId = target?.articleId ?? undefined;
+    const { claim, busy } = await this.d.guard.claim(userId, articleId ? [articleId] : [], id);
+    const problem = busy.values().next().value;
+    if (problem !== undefined) throw new AppError('CONFLICT', problem, 'ARTICLE_BUSY');
+    let res: Awaited<ReturnType<TaskService['change']>> | undefined;
+    try {
+      res = await this.change(row, {
+        from: RETRYABLE_STATUSES,
+        to: 'pending',
+        stage: 'created',
+        message: 'retry requested',
+        set: { jobId: '' },
+        // Servers hold only live tasks: the summary lets each of them take this one up again.
+        task: summaryOfRow(row, row.scheduledAt),
+      });
+    } finally {
+      await this.d.guard.settle(claim, new Map(articleId && res?.ok ? [[articleId, id]] : []));
+    }
     if (!res.ok) throw refused('retry', res.status, 'failed, cancelled or unconfirmed');
     this.d.kickDispatcher();
     return { status: 'pending' };

@@ -4,7 +4,7 @@ import { For, Show } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 
-export function AccountSelect(props: { id: string; testid: string; label: string; value: string; onChange: (id: string) => void; error?: string | undefined }) {
+export function AccountSelect(props: { id: string; testid: string; label: string; value: string; onChange: (id: string) => void; error?: string | undefined; disabled?: boolean }) {
   const app = useApp();
   const chosen = () => app.accounts.state.list.find((a) => a.id === props.value);
   return (
@@ -23,6 +23,7 @@ export function AccountSelect(props: { id: string; testid: string; label: string
           id={props.id}
           data-testid={props.testid}
           value={props.value}
+          disabled={props.disabled}
           onChange={(e) => props.onChange(e.currentTarget.value)}
           aria-invalid={props.error ? 'true' : undefined}
         >

@@ -63,6 +63,9 @@ export function Header() {
         <A href="/workers" data-testid="nav-workers">
           {t.nav.workers}
         </A>
+        <A href="/tokens" data-testid="nav-tokens">
+          {t.nav.tokens}
+        </A>
       </nav>
       <div class="who">
         <span class={`conn conn-${state()}`} data-testid="connection" data-state={state()} title={t.header.connection.title} role="status">

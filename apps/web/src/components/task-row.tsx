@@ -10,6 +10,7 @@ import { formatTime } from '../lib/datetime';
 import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
 import { ProgressBar } from './progress-bar';
 import { StatusBadge } from './status-badge';
+import { TaskKindTag } from './task-kind';
 import { TaskErrorNote } from './task-error';
 
 /** Pixels per row: a table row, or a card on a phone. The list places rows by these. */
@@ -50,6 +51,7 @@ export function TaskRow(props: {
             />
           </div>
           <div role="cell" class="c-title">
+            <TaskKindTag task={task()} />
             <A href={`/tasks/${task().id}`} data-testid="task-title" title={task().title}>
               {task().title}
             </A>
@@ -61,7 +63,7 @@ export function TaskRow(props: {
             {app.accounts.nameOf(task().accountId) ?? t.app.unknownAccount}
           </div>
           <div role="cell" class="c-status">
-            <StatusBadge status={task().status} />
+            <StatusBadge status={task().status} stage={task().stage} />
           </div>
           <div role="cell" class="c-progress">
             <ProgressBar progress={task().progress} stage={task().stage} status={task().status} label={t.tasks.progressOf(task().title)} />

@@ -5,11 +5,23 @@
  * A leading YAML front matter block is dropped from the body; its topics and Zhihu settings
  * (column, cover, statement, comment permission; names as Zhihu shows them work too) are used.
  */
-import { checkArticle, type ArticleInput, type ColumnView, type Priority, type RejectionCode } from '@zpub/shared';
+import {
+  FRONT_MATTER_KEYS as KEYS,
+  TITLE_HEADING as HEADING,
+  checkArticle,
+  splitLines as lines,
+  takeTitle,
+  walkFences as walk,
+  columnOf,
+  commentPermissionOf,
+  statementOf,
+  type ArticleInput,
+  type ColumnView,
+  type Priority,
+  type RejectionCode,
+} from '@zpub/shared';
 import { firstField, readFrontMatter } from './front-matter';
 import { isRelativeRef } from './batch-images';
-import { lines, walk } from './markdown-lines';
-import { columnOf, commentPermissionOf, statementOf } from './zhihu-options';
 
 /** Zhihu settings from the front matter: statement and comment permission already as wire values when known. */
 export interface DraftOptions {
@@ -32,24 +44,6 @@ export type DraftCheck =
   | { ok: true; article: ArticleInput }
   /** `detail` is the value at fault, for people (the message is the server's, in English). */
   | { ok: false; code: RejectionCode; message: string; detail?: string };
-
-const HEADING = /^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
-
-function trimBlankLines(all: string[]): string[] {
-  let start = 0;
-  let end = all.length;
-  while (start < end && (all[start] ?? '').trim() === '') start++;
-  while (end > start && (all[end - 1] ?? '').trim() === '') end--;
-  return all.slice(start, end);
-}
-
-const KEYS = {
-  topics: ['topics', 'tags', 'zhihu-topics', '话题'],
-  column: ['column', 'zhihu-column', '专栏'],
-  cover: ['cover', 'zhihu-cover', '封面'],
-  statement: ['statement', 'disclaimer', 'zhihu-disclaimer', '创作声明'],
-  commentPermission: ['commentpermission', 'comment_permission', 'comment', 'zhihu-comment', '评论权限', '评论'],
-} as const;
 
 function frontMatter(all: string[]): { rest: string[]; topics: string[]; options: DraftOptions } {
   const { rest, fields } = readFrontMatter(all);
@@ -74,18 +68,8 @@ function frontMatter(all: string[]): { rest: string[]; topics: string[]; options
 /** One document: its first `# ` heading is the title, everything else the body. */
 export function parseDocument(text: string, source: string): Draft {
   const { rest, topics, options } = frontMatter(lines(text));
-  let headingAt = -1;
-  let title: string | null = null;
-  walk(rest, (line, i, inFence) => {
-    if (headingAt >= 0 || inFence) return;
-    const m = HEADING.exec(line);
-    if (m) {
-      headingAt = i;
-      title = (m[1] ?? '').trim();
-    }
-  });
-  const body = headingAt >= 0 ? [...rest.slice(0, headingAt), ...rest.slice(headingAt + 1)] : rest;
-  return { source, title, content: trimBlankLines(body).join('\n'), topics, options };
+  const { title, body } = takeTitle(rest.join('\n'));
+  return { source, title, content: body, topics, options };
 }
 
 /** Pasted text holding several documents, split before each `# ` heading outside code. */

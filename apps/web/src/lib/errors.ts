@@ -78,6 +78,8 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^Sign in first$/i, () => t.api.unauthorized],
   [/^No such task$/i, () => '找不到该任务'],
   [/^No such account$/i, () => '找不到该账号，可能已被删除'],
+  [/^No such token$/i, () => '找不到该令牌，可能已被撤销'],
+  [/^Give the token a name/i, () => t.tokens.nameRequired],
   [/^The current password is wrong$/i, () => '当前密码错误'],
   [/^Cannot (cancel|retry|reschedule) a task that is (\w+)/i, (m) => cannotMessage(m[1] ?? '', m[2] ?? '')],
   [/no z_c0/i, () => t.accounts.cookieNoLogin],

@@ -38,7 +38,7 @@ const ENTRY_STAGES: Record<TaskStatus, readonly Stage[]> = {
   pending: ['created', 'scheduled'],
   queued: ['queued', 'requeued', 'retrying'],
   running: ['browser'],
-  success: ['verified', 'duplicate'],
+  success: ['verified', 'updated', 'drafted', 'duplicate'],
   failed: ['failed'],
   cancelled: ['cancelled'],
   unconfirmed: ['unconfirmed'],

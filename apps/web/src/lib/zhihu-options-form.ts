@@ -16,13 +16,14 @@ type Options = Pick<ArticleInput, 'column' | 'cover' | 'statement' | 'commentPer
 
 /**
  * Only what differs from Zhihu's defaults is sent: a setting left at its default is one control
- * the publisher need not touch on Zhihu's page.
+ * the publisher need not touch on Zhihu's page. An update sends the statement and the comment
+ * permission always: the article on Zhihu may hold other values, and the form's are the wanted ones.
  */
-export function optionsInput(form: OptionsForm): Options {
+export function optionsInput(form: OptionsForm, update = false): Options {
   const out: Options = {};
   if (form.column.trim() !== '') out.column = form.column.trim();
   if (form.cover.trim() !== '') out.cover = form.cover.trim();
-  if (form.statement !== DEFAULT_OPTIONS.statement) out.statement = form.statement;
-  if (form.commentPermission !== DEFAULT_OPTIONS.commentPermission) out.commentPermission = form.commentPermission;
+  if (update || form.statement !== DEFAULT_OPTIONS.statement) out.statement = form.statement;
+  if (update || form.commentPermission !== DEFAULT_OPTIONS.commentPermission) out.commentPermission = form.commentPermission;
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import { LIMITS, type AccountView } from '@zpub/shared';
 import { createSignal, For, Show } from 'solid-js';
+import { PageMessages } from '../components/page-messages';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime } from '../lib/datetime';
@@ -21,16 +22,7 @@ export function Accounts() {
     <section class="page accounts-page" aria-labelledby="accounts-h">
       <h1 id="accounts-h">{t.accounts.title}</h1>
       <p class="muted">{t.accounts.intro}</p>
-      <Show when={notice()}>
-        <p class="alert success" role="status" data-testid="account-notice">
-          {notice()}
-        </p>
-      </Show>
-      <Show when={error()}>
-        <p class="alert error" role="alert" data-testid="account-error">
-          {error()}
-        </p>
-      </Show>
+      <PageMessages notice={notice()} error={error()} testid="account" />
 
       <div class="card">
         <Show when={app.accounts.state.list.length > 0} fallback={<p class="muted" data-testid="accounts-empty">{app.accounts.state.loaded ? t.accounts.empty : t.app.loading}</p>}>

@@ -2,18 +2,20 @@
  * 任务详情: one task, live. The row comes from the store (events keep it current); the timeline
  * is the server's list of events plus every event that arrives while the page is open.
  */
-import { detailToView, type TaskEvent } from '@zpub/shared';
+import { detailToView, type TaskEvent, type TaskView } from '@zpub/shared';
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
 import { ProgressBar } from '../components/progress-bar';
 import { StatusBadge } from '../components/status-badge';
 import { TaskErrorNote } from '../components/task-error';
+import { TaskKindTag } from '../components/task-kind';
 import { TaskOptionsFacts, type TaskOptions } from '../components/task-options';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datetime';
 import { errorCode } from '../lib/errors';
+import { kindOf } from '../lib/article-update';
 import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
 import { report } from '../lib/session';
 import { groupByAttempt, mergeEvents } from '../lib/timeline';
@@ -27,6 +29,8 @@ export function TaskDetail() {
   const [content, setContent] = createSignal<string | null>(null);
   // Zhihu settings come with the detail only (list rows and events do not carry them).
   const [options, setOptions] = createSignal<TaskOptions | null>(null);
+  // Which article and how, fixed at creation; the detail carries them even when the held row does not.
+  const [target, setTarget] = createSignal<Pick<TaskView, 'articleId' | 'mode'>>({});
   const [events, setEvents] = createSignal<TaskEvent[]>([]);
   const [missing, setMissing] = createSignal(false);
   const [error, setError] = createSignal('');
@@ -41,6 +45,7 @@ export function TaskDetail() {
     on(id, (taskId) => {
       setContent(null);
       setOptions(null);
+      setTarget({});
       setEvents([]);
       setMissing(false);
       setError('');
@@ -70,6 +75,7 @@ export function TaskDetail() {
             app.store.applySnapshot([detailToView(detail)]);
             setContent(detail.content);
             setOptions({ column: detail.column, cover: detail.cover, statement: detail.statement, commentPermission: detail.commentPermission });
+            setTarget({ articleId: detail.articleId, mode: detail.mode });
             setEvents(mergeEvents(detail.events, early));
             early = [];
             loaded = true;
@@ -85,6 +91,11 @@ export function TaskDetail() {
   );
 
   const groups = createMemo(() => groupByAttempt(events()));
+  const kind = () => {
+    const row = task();
+    return row ? kindOf({ ...row, ...target() }) : 'publish';
+  };
+  const articleId = () => target().articleId ?? task()?.articleId;
   const accountName = () => {
     const row = task();
     return row ? (app.accounts.nameOf(row.accountId) ?? t.app.unknownAccount) : '';
@@ -137,7 +148,8 @@ export function TaskDetail() {
             <>
               <div class="detail-head" data-status={row().status}>
                 <h1 data-testid="detail-title">{row().title}</h1>
-                <StatusBadge status={row().status} testid="detail-status" />
+                <TaskKindTag task={{ ...row(), ...target() }} />
+                <StatusBadge status={row().status} stage={row().stage} testid="detail-status" />
               </div>
               <div class="detail-grid">
                 <div class="card">
@@ -147,6 +159,10 @@ export function TaskDetail() {
                     <dt>{t.detail.progress}</dt>
                     <dd>
                       <ProgressBar progress={row().progress} stage={row().stage} status={row().status} label={t.detail.progress} />
+                    </dd>
+                    <dt>{t.kind.label}</dt>
+                    <dd data-testid="detail-kind" data-kind={kind()}>
+                      {kind() === 'draft' ? (articleId() ? t.kind.draftOf(articleId() ?? '') : t.kind.draftNew) : articleId() ? t.kind.updateOf(articleId() ?? '') : t.kind.publish}
                     </dd>
                     <dt>{t.detail.attempt}</dt>
                     <dd data-testid="detail-attempt">{row().attempt}</dd>
@@ -190,7 +206,7 @@ export function TaskDetail() {
                   <Show when={safeHttpUrl(row().result?.url)}>
                     {(url) => (
                       <p class="alert success">
-                        {t.detail.result}：
+                        {kind() === 'draft' ? t.detail.resultDraft : kind() === 'update' ? t.detail.resultUpdated : t.detail.result}：
                         <a href={url()} target="_blank" rel="noopener noreferrer" data-testid="result-link">
                           {url()}
                         </a>
@@ -206,6 +222,11 @@ export function TaskDetail() {
                     <Show when={CANCELLABLE.includes(row().status)}>
                       <button type="button" class="secondary" data-testid="detail-cancel" disabled={busy()} onClick={() => void act('cancel')}>
                         {t.detail.cancel}
+                      </button>
+                    </Show>
+                    <Show when={row().status === 'success' && row().result}>
+                      <button type="button" class="primary" data-testid="detail-update" onClick={() => navigate(`/compose?update=${row().id}`)}>
+                        {t.detail.updateArticle}
                       </button>
                     </Show>
                     <Show when={RETRYABLE.includes(row().status)}>

@@ -97,12 +97,12 @@ class Attempt {
   }
 
   /** The point of no return: recorded in MongoDB (which a Redis restore cannot undo), then in Redis. */
-  async submitted(): Promise<void> {
+  async submitted(message: string): Promise<void> {
     const at = new Date();
     if (!(await markSubmitted(this.models, this.taskId, this.attempt, this.token, at))) {
       throw new AttemptLost(`attempt ${this.attempt} no longer holds its claim`);
     }
-    await this.stage('submitted', 'publish clicked', { submittedAt: String(at.getTime()) });
+    await this.stage('submitted', message, { submittedAt: String(at.getTime()) });
   }
 
   async finish(
@@ -179,6 +179,8 @@ async function loadInput(d: PublishDeps, taskId: string): Promise<AttemptInput |
     cover: task.cover ?? undefined,
     statement: task.statement ?? undefined,
     commentPermission: task.commentPermission ?? undefined,
+    articleId: task.articleId ?? undefined,
+    mode: task.mode ?? 'publish',
   };
   return { origins: d.origins(task.platform), cookies, article, accountId: account._id, userId: task.userId };
 }
@@ -226,7 +228,7 @@ async function runInBrowser(d: PublishDeps, attempt: Attempt, running: Running, 
           {
             stage: (stage, message) => attempt.stage(stage, message),
             beforeSubmit: async () => {
-              await attempt.submitted();
+              await attempt.submitted(input.article.articleId ? `publish clicked (update of article ${input.article.articleId})` : 'publish clicked');
               running.submitted = true;
             },
             loadAsset: assetLoader(d, input.userId),
@@ -276,7 +278,7 @@ async function runAttempt(
 
   if (outcome?.status === 'success') {
     const ok = await attempt.finish('success', {
-      stage: outcome.duplicate ? 'duplicate' : 'verified',
+      stage: outcome.stage,
       message: outcome.message,
       result: { url: outcome.url, articleId: outcome.articleId },
     });

@@ -33,6 +33,11 @@ export function redisKeys(prefix: string) {
     },
     cancelChannel: `${prefix}:cancel`,
     sessionRevokedChannel: `${prefix}:session-revoked`,
+    tokenRevokedChannel: `${prefix}:token-revoked`,
+    /** Per user: Zhihu article id -> the last task submitted for it (one unfinished task per article). */
+    articleTasks: (userId: string) => `${prefix}:article-tasks:${userId}`,
+    /** Held for a moment while a submission for that article is checked and saved. */
+    articleLock: (userId: string, articleId: string) => `${prefix}:article-lock:${userId}:${articleId}`,
     workers: `${prefix}:workers`,
     leader: `${prefix}:leader`,
     /** Incremented by each new leader: the epoch its lease carries. */

@@ -4,7 +4,7 @@ export type { Logger };
 
 /**
  * Structured JSON logs. Anything that could carry a secret is redacted by path, whatever the
- * caller passes: cookies, passwords, session ids, authorization headers.
+ * caller passes: cookies, passwords, session ids, API tokens, authorization headers.
  */
 export function createLogger(name: string, level: string): Logger {
   return pino({
@@ -26,6 +26,12 @@ export function createLogger(name: string, level: string): Logger {
         '*.sid',
         'req.headers.cookie',
         'req.headers.authorization',
+        'headers.authorization',
+        '*.headers.authorization',
+        'authorization',
+        '*.authorization',
+        'token',
+        '*.token',
         'res.headers["set-cookie"]',
         'headers.cookie',
         '*.headers.cookie',

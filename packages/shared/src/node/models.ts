@@ -5,7 +5,7 @@
  * over live tasks) lives in Redis, and tasks are kept lean (bodies and timelines apart).
  */
 import mongoose, { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import { ACCOUNT_STATES } from '../api';
+import { ACCOUNT_STATES, PUBLISH_MODES } from '../api';
 import { STAGE_NAMES } from '../events';
 import { PLATFORMS, PRIORITIES, TASK_STATUSES } from '../task';
 import { COMMENT_PERMISSIONS, CREATION_STATEMENTS } from '../zhihu-options';
@@ -31,6 +31,22 @@ const sessionSchema = new Schema(
     expiresAt: { type: Date, required: true },
     ip: { type: String },
     userAgent: { type: String },
+  },
+  opts,
+);
+
+/**
+ * A personal API token (`Authorization: Bearer zpub_...`). Like a session, only the SHA-256 of
+ * the secret is kept, as `_id`, so every request finds it by `_id`; `publicId` names it in lists.
+ */
+const apiTokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    publicId: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true, index: true },
+    name: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    lastUsedAt: { type: Date },
   },
   opts,
 );
@@ -77,6 +93,10 @@ const taskSchema = new Schema(
     cover: { type: String },
     statement: { type: String, enum: CREATION_STATEMENTS },
     commentPermission: { type: String, enum: COMMENT_PERMISSIONS },
+    /** The Zhihu article this task updates in place; absent, it creates one. */
+    articleId: { type: String },
+    /** `draft` saves to Zhihu's drafts without publishing; absent on tasks older than the field. */
+    mode: { type: String, enum: PUBLISH_MODES },
     status: { type: String, enum: TASK_STATUSES, required: true },
     progress: { type: Number, required: true },
     stage: { type: String, enum: STAGE_NAMES, required: true },
@@ -186,6 +206,7 @@ const serverStateSchema = new Schema({ _id: { type: String, required: true }, va
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
+export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema>;
 export type AccountDoc = InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
 export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: mongoose.Types.ObjectId };
 export type EvidenceDoc = InferSchemaType<typeof evidenceSchema>;
@@ -197,6 +218,7 @@ export function createModels(conn: Connection) {
   return {
     User: conn.model('User', userSchema, 'users'),
     Session: conn.model('Session', sessionSchema, 'sessions'),
+    ApiToken: conn.model('ApiToken', apiTokenSchema, 'api_tokens'),
     Account: conn.model('Account', accountSchema, 'accounts'),
     Task: conn.model('Task', taskSchema, 'tasks'),
     TaskContent: conn.model('TaskContent', contentSchema, 'task_contents'),

@@ -1,12 +1,25 @@
 /**
- * Driving Zhihu's editor page like a person: open it, fill the title and body, tell which flow it
- * offers (today: settings on the page; legacy: a dialog behind 发布), choose topics and the other
- * settings, and set the cover. Every missing element is EDITOR_CHANGED, found fast.
+ * Driving Zhihu's editor page like a person: open it (a new article, or the editor of an existing
+ * one), fill the title and body, tell which flow it offers (today: settings on the page; legacy: a
+ * dialog behind 发布), make the topics and the other settings what the task asks, and set the
+ * cover. Every missing element is EDITOR_CHANGED, found fast.
  */
 import type { CommentPermission, CreationStatement } from '@zpub/shared';
-import type { Page } from 'puppeteer-core';
+import type { HTTPResponse, Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
-import { CAPTCHA_PATH, COMMENT_LABELS, PATHS, SELECTORS, SIGNIN_PATH, STATEMENT_LABELS, TEXTS, TOPICS_API } from './selectors';
+import {
+  ARTICLE_PATH,
+  CAPTCHA_PATH,
+  COMMENT_LABELS,
+  FORBIDDEN_TEXT,
+  PATHS,
+  SELECTORS,
+  SIGNIN_PATH,
+  STATEMENT_LABELS,
+  TEXTS,
+  TOPICS_API,
+  TOPIC_DELETE_API,
+} from './selectors';
 import { STEP_TIMEOUT, pageFetch, zhihuMessage, type Origins } from './session';
 
 export type Layout = 'today' | 'legacy';
@@ -69,14 +82,60 @@ async function waitForBodyEditor(page: Page): Promise<void> {
   );
 }
 
-/** `{zhuanlan}/write`, ready for typing: the title field and the Draft.js body are there. */
-export async function openEditor(page: Page, origins: Origins): Promise<void> {
-  const res = await page.goto(origins.zhuanlan + PATHS.write, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
-  if (SIGNIN_PATH.test(pathOf(page.url()))) throw new PublishError('LOGIN_EXPIRED', 'The editor sent the browser to the sign-in page');
-  if (CAPTCHA_PATH.test(pathOf(page.url()))) throw new PublishError('CAPTCHA_REQUIRED', 'The editor sent the browser to the captcha page');
-  if (res && res.status() >= 500) throw new PublishError('PUBLISH_TIMEOUT', `The editor answered HTTP ${res.status()}`);
-  await waitForSelector(page, SELECTORS.title, 'The title field');
-  await waitForBodyEditor(page);
+/**
+ * The editor of an existing article, or why this account cannot have it: 404 (no such article),
+ * 403 with Zhihu's no-permission text, or the article page instead of its editor (not this
+ * account's). A 403 without that text may be the anti-crawler check, which reloads by itself.
+ */
+async function awaitEditPage(page: Page, articleId: string, status: () => number): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  const gone = (why: string) => new PublishError('ARTICLE_NOT_FOUND', why);
+  for (;;) {
+    const seen = await page
+      .evaluate(
+        (titleSel, forbidden) => ({
+          editor: document.querySelector(titleSel) !== null,
+          complete: document.readyState === 'complete',
+          forbidden: new RegExp(forbidden).test(document.body?.textContent ?? ''),
+        }),
+        SELECTORS.title,
+        FORBIDDEN_TEXT.source,
+      )
+      .catch(() => ({ editor: false, complete: false, forbidden: false }));
+    if (seen.editor) return;
+    // A cancelled attempt closes the tab: stop at once rather than wait out the step.
+    if (page.isClosed()) throw new PublishError('PUBLISH_TIMEOUT', `The editor of article ${articleId} closed before it loaded`);
+    if (seen.complete) {
+      if (status() === 404) throw gone(`Zhihu has no article ${articleId} for this account to edit (its editor answered 404)`);
+      if (status() === 403 && seen.forbidden) throw gone(`Article ${articleId} belongs to another Zhihu account (its editor answered 403, no permission)`);
+      if (ARTICLE_PATH.test(pathOf(page.url()))) throw gone(`Zhihu showed article ${articleId} instead of its editor: this account cannot edit it`);
+    }
+    if (Date.now() > deadline) throw new PublishError('EDITOR_CHANGED', `The title field is missing (${SELECTORS.title})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The editor, ready for typing: the title field and the Draft.js body are there. A new article
+ * starts at `{zhuanlan}/write`; an existing one (or a draft) at `{zhuanlan}/p/<id>/edit`.
+ */
+export async function openEditor(page: Page, origins: Origins, articleId?: string): Promise<void> {
+  let status = 0;
+  const onResponse = (res: HTTPResponse) => {
+    if (res.request().isNavigationRequest() && res.frame() === page.mainFrame()) status = res.status();
+  };
+  page.on('response', onResponse);
+  try {
+    const res = await page.goto(origins.zhuanlan + (articleId ? PATHS.edit(articleId) : PATHS.write), { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
+    if (SIGNIN_PATH.test(pathOf(page.url()))) throw new PublishError('LOGIN_EXPIRED', 'The editor sent the browser to the sign-in page');
+    if (CAPTCHA_PATH.test(pathOf(page.url()))) throw new PublishError('CAPTCHA_REQUIRED', 'The editor sent the browser to the captcha page');
+    if (res && res.status() >= 500) throw new PublishError('PUBLISH_TIMEOUT', `The editor answered HTTP ${res.status()}`);
+    if (articleId) await awaitEditPage(page, articleId, () => status || (res?.status() ?? 0));
+    else await waitForSelector(page, SELECTORS.title, 'The title field');
+    await waitForBodyEditor(page);
+  } finally {
+    page.off('response', onResponse);
+  }
 }
 
 /** Title through the native setter plus an input event (the field is React-controlled); body by a paste of HTML. */
@@ -134,13 +193,70 @@ export async function openPublishDialog(page: Page): Promise<void> {
   await waitForSelector(page, SELECTORS.publishPanel, 'The publish panel');
 }
 
+/** The names on the topic chips the page shows (an existing article's own topics, or ones chosen so far). */
+async function chipNames(page: Page, scope: string | undefined): Promise<string[]> {
+  return page.evaluate(
+    (chipSel, s) => {
+      const root = s ? document.querySelector(s) : document;
+      return [...(root?.querySelectorAll(chipSel) ?? [])].map((chip) => {
+        const copy = chip.cloneNode(true) as Element;
+        copy.querySelectorAll('button').forEach((b) => b.remove());
+        return (copy.textContent ?? '').trim();
+      });
+    },
+    SELECTORS.topicChip,
+    scope ?? null,
+  );
+}
+
 /**
- * Up to three topics, each searched and picked from the suggestions (the exact name, else the
- * first). Today's page saves each one to the draft at once; that answer must be a success.
+ * Takes off the `index`th chip (named `name`); today's page saves that to the draft at once, and
+ * that answer must be a success. Chips keep their order, so removing from the last up keeps the
+ * indices of the others.
+ */
+async function removeTopic(page: Page, index: number, name: string, layout: Layout, scope: string | undefined): Promise<void> {
+  const saved =
+    layout === 'today'
+      ? page.waitForResponse((r) => TOPIC_DELETE_API.test(r.url()) && r.request().method() === 'DELETE', { timeout: STEP_TIMEOUT }).catch(() => null)
+      : null;
+  const clicked = await page.evaluate(
+    (chipSel, label, i, s) => {
+      const root = s ? document.querySelector(s) : document;
+      const button = root?.querySelectorAll(chipSel)[i]?.querySelector<HTMLButtonElement>(`button[aria-label="${label}"]`);
+      if (!button) return false;
+      button.click();
+      return true;
+    },
+    SELECTORS.topicChip,
+    TEXTS.removeTopic,
+    index,
+    scope ?? null,
+  );
+  if (!clicked) throw new PublishError('EDITOR_CHANGED', `The topic "${name}" has no remove button (${SELECTORS.topicChip} button[aria-label="${TEXTS.removeTopic}"])`);
+  if (saved) {
+    const res = await saved;
+    if (!res) throw new PublishError('EDITOR_CHANGED', `The editor did not take the topic "${name}" off the draft`);
+    if (!res.ok()) throw new PublishError('PUBLISH_REJECTED', `Zhihu did not take the topic "${name}" off (HTTP ${res.status()})`);
+  }
+}
+
+/**
+ * Makes the chosen topics the task's (at most three): chips the task does not name are taken off
+ * (an article being updated comes with its own), then each missing one is searched and picked
+ * from the suggestions (the exact name, else the first). No topics leaves the page's as they are.
+ * Today's page saves each change to the draft at once; that answer must be a success.
  */
 export async function chooseTopics(page: Page, topics: readonly string[], layout: Layout): Promise<void> {
   const scope = layout === 'legacy' ? SELECTORS.publishPanel : undefined;
-  for (const topic of topics.slice(0, 3)) {
+  const wanted = topics.slice(0, 3);
+  if (wanted.length === 0) return;
+  const present = await chipNames(page, scope);
+  for (let i = present.length - 1; i >= 0; i--) {
+    const name = present[i] ?? '';
+    if (!wanted.includes(name)) await removeTopic(page, i, name, layout, scope);
+  }
+  for (const topic of wanted) {
+    if (present.includes(topic)) continue;
     await clickButton(page, TEXTS.addTopic, scope);
     await waitForSelector(page, SELECTORS.topicSearch, 'The topic search box');
     await page.type(SELECTORS.topicSearch, topic);
@@ -204,8 +320,12 @@ async function optionTexts(page: Page, selector: string): Promise<string> {
   return page.evaluate((sel) => [...(document.querySelector<HTMLSelectElement>(sel)?.options ?? [])].map((o) => o.text.trim()).join('、'), selector);
 }
 
-/** Column, creation statement and comment permission, each only when the article asks for a non-default. */
-export async function chooseSettings(page: Page, settings: Settings): Promise<void> {
+/**
+ * Column, creation statement and comment permission, each only when the article asks for one: a
+ * new article only for a non-default (the page starts at the defaults), an update for any value
+ * it names (the page starts at what the article was published with).
+ */
+export async function chooseSettings(page: Page, settings: Settings, update = false): Promise<void> {
   const column = settings.column;
   if (column) {
     const chosen = await selectOption(page, SELECTORS.columnSelect, { value: column.id, ...(column.title ? { text: column.title } : {}) });
@@ -215,12 +335,12 @@ export async function chooseSettings(page: Page, settings: Settings): Promise<vo
       throw new PublishError('PUBLISH_REJECTED', `Zhihu does not offer the column ${column.id} to this account (it offers: ${offered}); choose one of the account's columns`, false, true);
     }
   }
-  const statement = settings.statement && settings.statement !== 'none' ? STATEMENT_LABELS[settings.statement] : null;
+  const statement = settings.statement && (update || settings.statement !== 'none') ? STATEMENT_LABELS[settings.statement] : null;
   if (statement) {
     const chosen = await selectOption(page, SELECTORS.statementSelect, { text: statement, prefix: true });
     if (!chosen) throw new PublishError('EDITOR_CHANGED', `The creation statement "${statement}" cannot be chosen (${SELECTORS.statementSelect})`);
   }
-  const comment = settings.commentPermission && settings.commentPermission !== 'anyone' ? COMMENT_LABELS[settings.commentPermission] : null;
+  const comment = settings.commentPermission && (update || settings.commentPermission !== 'anyone') ? COMMENT_LABELS[settings.commentPermission] : null;
   if (comment) {
     const chosen = await selectOption(page, SELECTORS.commentSelect, { text: comment, prefix: true });
     if (!chosen) throw new PublishError('EDITOR_CHANGED', `The comment permission "${comment}" cannot be chosen (${SELECTORS.commentSelect})`);

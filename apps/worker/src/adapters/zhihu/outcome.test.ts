@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseColumns } from './columns';
 import { readContentPublish, refusalError } from './outcome';
-import { articleFromInitialData, decodeEntities, sameTitle } from './proof';
+import { decodeEntities, sameTitle } from './content';
+import { articleFromInitialData } from './proof';
 
 describe("today's content/publish answer", () => {
   it('is a success only when it says so, a refusal when HTTP 200 carries a code', () => {

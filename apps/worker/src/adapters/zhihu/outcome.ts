@@ -6,6 +6,7 @@
  */
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
+import type { Expected } from './content';
 import { codeForMessage } from './messages';
 import { pathOf, type Layout } from './editor';
 import { proveLive } from './proof';
@@ -14,6 +15,7 @@ import {
   CAPTCHA_PATH,
   CONTENT_PUBLISH_API,
   DRAFTS_API,
+  DRAFT_API,
   LEGACY_PUBLISH_API,
   PUBLISH_SUCCESS_MESSAGE,
   RISK_PAGE_TEXT,
@@ -24,7 +26,10 @@ import {
 import { zhihuCode, zhihuMessage, type Origins } from './session';
 
 export interface Watch {
+  /** The draft the page edits: the one it created, or the article being updated. */
   draftId: string | null;
+  /** What the page's answered draft saves last carried (each save may carry only some fields). */
+  saved: { title: string | null; content: string | null };
   publishError: { status: number; code: number | null; message: string } | null;
   publishOk: { id: string | null; at: number } | null;
 }
@@ -43,13 +48,29 @@ export function readContentPublish(status: number, text: string): { ok: true } |
   return { ok: false, code, message: message ?? `HTTP ${status}` };
 }
 
-export function watchNetwork(page: Page): Watch {
-  const watch: Watch = { draftId: null, publishError: null, publishOk: null };
+/** Notes what an answered draft save carried; in answer order, so a late answer to an older save cannot undo a newer one. */
+function noteSave(watch: Watch, res: HTTPResponse): void {
+  if (!res.ok()) return;
+  try {
+    const body = JSON.parse(res.request().postData() ?? '') as { title?: unknown; content?: unknown };
+    if (typeof body.title === 'string') watch.saved.title = body.title;
+    if (typeof body.content === 'string') watch.saved.content = body.content;
+  } catch {
+    // A save without a JSON body says nothing about title or body.
+  }
+}
+
+/** `articleId`: the page edits that article (or draft) instead of creating one. */
+export function watchNetwork(page: Page, articleId: string | null = null): Watch {
+  const watch: Watch = { draftId: articleId, saved: { title: null, content: null }, publishError: null, publishOk: null };
   page.on('response', (res: HTTPResponse) => {
     const url = res.url();
     const method = res.request().method();
     if (method === 'POST' && DRAFTS_API.test(url)) {
+      noteSave(watch, res);
       res.text().then((t) => (watch.draftId ??= idFromJson(t)), () => undefined);
+    } else if (method === 'PATCH' && DRAFT_API.test(url)) {
+      if (watch.draftId === null || DRAFT_API.exec(url)?.[1] === watch.draftId) noteSave(watch, res);
     } else if (method === 'POST' && CONTENT_PUBLISH_API.test(url)) {
       const id = idFromJson(res.request().postData() ?? '');
       res.text().then(
@@ -123,7 +144,7 @@ async function articlePageShows(page: Page): Promise<'article' | 'risk' | 'pendi
  * Watches the page and the publish answer until one of them decides, or the time is up. A 40362
  * (in the answer, or as the page the editor lands on) is left to proof: the article may be live.
  */
-export async function awaitVerdict(page: Page, origins: Origins, title: string, watch: Watch, signal: AbortSignal, timeoutMs: number, layout: Layout): Promise<Verdict> {
+export async function awaitVerdict(page: Page, origins: Origins, expected: Expected, watch: Watch, signal: AbortSignal, timeoutMs: number, layout: Layout): Promise<Verdict> {
   const deadline = Date.now() + timeoutMs;
   const clicked = layout === 'today' ? '发布' : '确认发布';
   let landed: string | null = null;
@@ -157,7 +178,7 @@ export async function awaitVerdict(page: Page, origins: Origins, title: string, 
     if (ok?.id && Date.now() - ok.at >= ACCEPTED_GRACE_MS && Date.now() >= nextProof) {
       // Zhihu accepted it but the editor stays: proof from the session can settle it before the deadline.
       nextProof = Date.now() + 2000;
-      if (await proveLive(page, origins, ok.id, title, 1)) return { kind: 'proven', id: ok.id };
+      if (await proveLive(page, origins, ok.id, expected, 1)) return { kind: 'proven', id: ok.id };
     }
     await sleep(100);
   }

@@ -2,37 +2,32 @@
  * Whether an article is live, asked from inside the account's logged-in browser context: a tab of
  * its own opens the article page, which runs Zhihu's own anti-crawler script (a cookieless fetch
  * meets a 403 and /account/unhuman and proves nothing: RSSHub #18758) and then carries
- * `script#js-initialData`. Also: the account's recent articles, so nothing is published twice.
+ * `script#js-initialData`. Also: the account's recent articles, so nothing is published twice,
+ * and a draft's own editor page, which shows what the draft holds.
  */
 import type { Page } from 'puppeteer-core';
 import { PublishError } from '../../errors';
+import { sameTitle, shows, type Expected } from './content';
 import { CAPTCHA_PATH, PATHS, RISK_PAGE_TEXT, SELECTORS } from './selectors';
 import { STEP_TIMEOUT, type Origins } from './session';
+
 
 export interface ArticleState {
   state: string;
   title: string;
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** Titles in Zhihu's data may carry HTML entities; compare them decoded. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]{2,8});/g, (whole, body: string) => {
-    if (body.startsWith('#')) {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[body] ?? whole;
-  });
+  /** The body as the article page holds it (HTML); absent when the data carries none. */
+  content?: string | undefined;
 }
 
 /** The article's entry in `script#js-initialData` text, or null when the data does not hold it. */
 export function articleFromInitialData(json: string, articleId: string): ArticleState | null {
   try {
-    const data = JSON.parse(json) as { initialState?: { entities?: { articles?: Record<string, { state?: unknown; title?: unknown }> } } };
+    const data = JSON.parse(json) as { initialState?: { entities?: { articles?: Record<string, { state?: unknown; title?: unknown; content?: unknown }> } } };
     const article = data.initialState?.entities?.articles?.[articleId];
-    return article ? { state: String(article.state ?? ''), title: String(article.title ?? '') } : null;
+    if (!article) return null;
+    const found: ArticleState = { state: String(article.state ?? ''), title: String(article.title ?? '') };
+    if (typeof article.content === 'string') found.content = article.content;
+    return found;
   } catch {
     return null;
   }
@@ -82,15 +77,14 @@ export async function articleState(page: Page, origins: Origins, articleId: stri
   }
 }
 
-export function sameTitle(found: string, title: string): boolean {
-  return found === title || decodeEntities(found) === title;
-}
-
-/** Asks up to `tries` times, a little longer apart each time: a fresh article can take a moment. */
-export async function proveLive(page: Page, origins: Origins, articleId: string, title: string, tries = 3): Promise<boolean> {
+/**
+ * Asks up to `tries` times, a little longer apart each time: a fresh article (or a fresh version
+ * of one) can take a moment. For an update, the body must be the new one too.
+ */
+export async function proveLive(page: Page, origins: Origins, articleId: string, expected: Expected, tries = 3): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     const found = await articleState(page, origins, articleId);
-    if (found?.state === 'published' && sameTitle(found.title, title)) return true;
+    if (found?.state === 'published' && shows(found, expected)) return true;
     if (i + 1 < tries) await new Promise((r) => setTimeout(r, 500 * (i + 1)));
   }
   return false;
@@ -124,4 +118,23 @@ export async function findExisting(page: Page, origins: Origins, urlToken: strin
     if (id) return { url: `${origins.zhuanlan}${PATHS.article(id)}`, articleId: id };
   }
   return null;
+}
+
+/**
+ * What a draft holds, read where its author reads it: the draft's editor page (`/p/<id>/edit`) in a
+ * new tab of the logged-in context. True when its title field shows `title`.
+ */
+export async function draftShows(page: Page, origins: Origins, draftId: string, title: string): Promise<boolean> {
+  const probe = await page.browserContext().newPage();
+  try {
+    await probe.goto(origins.zhuanlan + PATHS.edit(draftId), { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
+    const field = await probe.waitForSelector(SELECTORS.title, { timeout: STEP_TIMEOUT }).catch(() => null);
+    if (!field) return false;
+    const value = await field.evaluate((el) => (el as HTMLTextAreaElement).value);
+    return sameTitle(value, title);
+  } catch {
+    return false;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
 }

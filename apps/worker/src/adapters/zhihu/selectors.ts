@@ -19,6 +19,8 @@ export const SELECTORS = {
   columnSelect: 'select[aria-label="发布到专栏"]',
   statementSelect: 'select[aria-label="创作声明"]',
   commentSelect: 'select[aria-label="评论权限"]',
+  /** A chosen topic; its remove button is labelled `TEXTS.removeTopic`. */
+  topicChip: '.PublishPanel-topicTag',
   toast: '.Notification[role="alert"], .Notification',
   articleData: 'script#js-initialData',
 } as const;
@@ -27,10 +29,16 @@ export const TEXTS = {
   publish: '发布',
   addTopic: '添加话题',
   confirm: '确认发布',
+  /** The `aria-label` of a topic chip's remove button. */
+  removeTopic: '移除话题',
 } as const;
 
-/** What the 创作声明 control shows for each `disclaimer_type` (zhihu_obsidian src/disclaimer.ts). */
-export const STATEMENT_LABELS: Record<Exclude<CreationStatement, 'none'>, string> = {
+/**
+ * What the 创作声明 control shows for each `disclaimer_type` (zhihu_obsidian src/disclaimer.ts; the
+ * label of `none` has no public source). `none` is chosen only when an update asks for it.
+ */
+export const STATEMENT_LABELS: Record<CreationStatement, string> = {
+  none: '无声明',
   spoiler: '包含剧透',
   medical_advice: '包含医疗建议',
   fictional_creation: '虚构创作',
@@ -39,7 +47,8 @@ export const STATEMENT_LABELS: Record<Exclude<CreationStatement, 'none'>, string
 };
 
 /** What the comment-permission control shows (no public source: see docs/zhihu.md). */
-export const COMMENT_LABELS: Record<Exclude<CommentPermission, 'anyone'>, string> = {
+export const COMMENT_LABELS: Record<CommentPermission, string> = {
+  anyone: '所有人可评论',
   followee: '仅我关注的人可评论',
   censor: '评论经我审核后展示',
   nobody: '关闭评论',
@@ -49,6 +58,8 @@ export const PATHS = {
   me: '/api/v4/me',
   write: '/write',
   article: (id: string) => `/p/${id}`,
+  /** zhuanlan: the editor of an existing article or draft (zhihu_obsidian's referer; Wechatsync's draft link). */
+  edit: (id: string) => `/p/${id}/edit`,
   memberArticles: (urlToken: string) => `/api/v4/members/${encodeURIComponent(urlToken)}/articles?offset=0&limit=20&sort_by=created`,
   memberColumns: (urlToken: string, offset: number) =>
     `/api/v4/members/${encodeURIComponent(urlToken)}/column-contributions?include=${encodeURIComponent('data[*].column.title')}&offset=${offset}&limit=20`,
@@ -67,12 +78,18 @@ export const SIGNIN_PATH = /^\/signin/;
 export const CAPTCHA_PATH = /^\/account\/unhuman/;
 export const DRAFTS_API = /\/api\/articles\/drafts(\?|$)/;
 export const TOPICS_API = /\/api\/articles\/\d{15,20}\/topics(\?|$)/;
+/** Today: a topic taken off the draft, `DELETE /api/articles/<id>/topics/<topic id>`. */
+export const TOPIC_DELETE_API = /\/api\/articles\/\d{15,20}\/topics\/\d+(\?|$)/;
+/** Autosave of an existing draft or article: `PATCH /api/articles/<id>/draft`. */
+export const DRAFT_API = /\/api\/articles\/(\d{15,20})\/draft(\?|$)/;
 /** Legacy: PUT /api/articles/<id>/publish. */
 export const LEGACY_PUBLISH_API = /\/api\/articles\/(\d{15,20})\/publish(\?|$)/;
 /** Today: POST {www}/api/v4/content/publish; refusals come as HTTP 200 with a `code`. */
 export const CONTENT_PUBLISH_API = /\/api\/v4\/content\/publish(\?|$)/;
 /** What content/publish says when it took the article (zhihu_obsidian src/publish_service.ts). */
 export const PUBLISH_SUCCESS_MESSAGE = 'success';
+/** What an editor page for someone else's article says (the sandbox's ForbiddenError; no public source). */
+export const FORBIDDEN_TEXT = /你没有权限|没有权限/;
 /** A page showing Zhihu's 40362 refusal (the risk-control page). */
 export const RISK_PAGE_TEXT = /40362|您当前请求存在异常/;
 

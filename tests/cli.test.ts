@@ -1,0 +1,303 @@
+/**
+ * The `zpub` CLI as a person uses it, run as a child process against the real stack (server,
+ * worker, Chromium, the sandbox): a token made on the SPA's API tokens page, `zpub login`,
+ * a folder published with --wait and the front matter written back, a second run after an edit,
+ * a bad front matter, status/cancel/retry, and tokens that are wrong or revoked.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@zpub/devstack';
+import type { Browser, Page } from 'playwright-core';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchForSpa } from './support/browser';
+import { User } from './support/client';
+import { PNG, md5 } from './support/images';
+import { bootStack, type TestStack } from './support/stack';
+
+const CLI = join(repoRoot(), 'packages/cli/dist/main.js');
+const PASSWORD = 'correct horse battery';
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+let user: User;
+let account: { id: string; name: string };
+/** HOME and XDG_CONFIG_HOME of the person running the CLI. */
+let home: string;
+let token = '';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `zpub` as a person would: its own process, a clean environment, a working folder. */
+function zpub(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? home,
+      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), NO_COLOR: '1', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** The front matter of a file, as YAML reads it (ids as text: they pass 2^53). */
+async function frontMatter(path: string): Promise<Record<string, unknown>> {
+  const text = await readFile(path, 'utf8');
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(text);
+  return m?.[1] ? (parse(m[1], { intAsBigInt: true }) as Record<string, unknown>) : {};
+}
+
+beforeAll(async () => {
+  stack = await bootStack({ workers: 1 });
+  home = await mkdtemp(join(tmpdir(), 'zpub-cli-home-'));
+  user = await User.register(stack.urls.app, `cli${Date.now()}@example.com`, PASSWORD);
+  account = await user.sandboxAccount(`cli${Date.now().toString(36)}`);
+  browser = await launchForSpa();
+  const context = await browser.newContext();
+  const [name = '', value = ''] = user.cookie.split('=');
+  await context.addCookies([{ name, value, url: stack.urls.app }]);
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('a token from the API tokens page, and zpub login', () => {
+  it('shows the new token once; zpub login checks it and keeps it in a 0600 file under XDG_CONFIG_HOME', async () => {
+    await page.goto(`${stack.urls.app}/tokens`);
+    await page.getByTestId('token-name').fill('我的命令行');
+    await page.getByTestId('token-password').fill('not my password');
+    await page.getByTestId('token-create').click();
+    await expect.poll(() => page.getByTestId('token-password-error').textContent()).toBe('密码错误');
+    await page.getByTestId('token-password').fill(PASSWORD);
+    await page.getByTestId('token-create').click();
+    await expect.poll(() => page.getByTestId('token-created').isVisible()).toBe(true);
+    token = await page.getByTestId('token-secret').inputValue();
+    expect(token).toMatch(/^zpub_[A-Za-z0-9_-]{43}$/);
+    expect(await page.getByTestId('token-command').textContent()).toContain(`--server ${stack.urls.app} --token ${token}`);
+    await expect.poll(() => page.getByTestId('token-row').count()).toBe(1);
+    expect(await page.getByTestId('token-last-used').textContent()).toBe('从未使用');
+
+    // Shown once: after a reload the page holds the name, not the secret.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('token-row').count()).toBe(1);
+    expect(await page.getByTestId('token-created').count()).toBe(0);
+    expect(await page.content()).not.toContain(token);
+
+    const login = await zpub(['login', '--server', stack.urls.app, '--token', '-'], { input: `${token}\n` });
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(`Logged in to ${stack.urls.app} as cli`);
+    const file = join(home, '.config', 'zpub', 'config.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ server: stack.urls.app, token });
+
+    const accounts = await zpub(['accounts']);
+    expect(accounts.code).toBe(0);
+    expect(accounts.stdout).toMatch(new RegExp(`^${account.name}\\s+sandbox\\s+`, 'm'));
+    await page.reload();
+    await expect.poll(() => page.getByTestId('token-last-used').textContent()).not.toBe('从未使用');
+  });
+});
+
+describe('zpub publish', () => {
+  let folder: string;
+  const titles = [1, 2, 3].map((i) => `命令行文章 ${i} ${Date.now()}`);
+  const files = () => [1, 2, 3].map((i) => join(folder, `article-${i}.md`));
+
+  it('publishes a folder of three files with --wait: exit 0, each file names its live article', async () => {
+    folder = join(home, 'column');
+    await mkdir(join(folder, 'img'), { recursive: true });
+    await writeFile(join(folder, 'img', 'blue.png'), PNG.blue);
+    await writeFile(files()[0] ?? '', `---\ntopics: [编程]\n# notes of mine stay\n---\n\n# ${titles[0]}\n\n第一篇，带一张本地图片：\n\n![蓝](img/blue.png)\n`);
+    await writeFile(files()[1] ?? '', `---\ntitle: ${titles[1]}\ntags:\n  - 写作\n评论: 关闭评论\n---\n第二篇的正文。\n`);
+    await writeFile(files()[2] ?? '', `# ${titles[2]}\n\n第三篇，没有 front matter。\n`);
+    await writeFile(join(folder, 'notes.txt'), 'not an article');
+
+    const run = await zpub(['publish', 'column', '--account', account.name, '--wait']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/batch [a-f0-9]{24}: 3 article\(s\) submitted/);
+    expect(run.stdout).toContain('3 published, 0 unchanged');
+    for (const f of ['article-1.md', 'article-2.md', 'article-3.md']) expect(run.stdout).toMatch(new RegExp(`100%  published  column/${f} \\(verified\\)  ${stack.urls.sandbox}/p/\\d{15,20}`));
+
+    const published = await stack.sandboxApi.articles(account.name);
+    expect(published.map((a) => a.title).sort()).toEqual([...titles].sort());
+    for (const [i, file] of files().entries()) {
+      const fm = await frontMatter(file);
+      const article = published.find((a) => a.title === titles[i]);
+      expect(fm['zhihu-id'], file).toBe(article?.id);
+      expect(fm['zhihu-link'], file).toBe(`${stack.urls.sandbox}/p/${article?.id}`);
+      expect(fm['zpub-hash'], file).toMatch(/^[a-f0-9]{20}$/);
+      expect(fm['zpub-task'], file).toBeUndefined();
+    }
+    // Written back beside what was there: the comment, the topics, the Chinese key, the body.
+    const firstText = await readFile(files()[0] ?? '', 'utf8');
+    expect(firstText).toMatch(/^---\ntopics: \[ 编程 \]\n/);
+    expect(firstText).toContain('# notes of mine stay\n---\n');
+    expect(firstText.endsWith(`---\n\n# ${titles[0]}\n\n第一篇，带一张本地图片：\n\n![蓝](img/blue.png)\n`)).toBe(true);
+    expect((await frontMatter(files()[1] ?? ''))['评论']).toBe('关闭评论');
+    // The local image was uploaded, then re-hosted by the worker before publishing.
+    const first = published.find((a) => a.title === titles[0]);
+    const src = /<img [^>]*src="([^"]+)"/.exec(first?.html ?? '')?.[1];
+    expect(src).toBe(`${stack.urls.sandbox}/v2-${md5(PNG.blue)}.png`);
+    expect(first?.topics).toEqual(['编程']);
+  });
+
+  let before: Buffer[] = [];
+  let editedTaskId = '';
+  let originalId = '';
+
+  it('runs again after one file was edited: the other two are skipped untouched, the edited one is sent with its article id', async () => {
+    before = await Promise.all(files().map((f) => readFile(f)));
+    originalId = String((await frontMatter(files()[1] ?? ''))['zhihu-id']);
+    const tasksBefore = (await user.api.task.list.query({})).total;
+    await writeFile(files()[1] ?? '', `${before[1]?.toString()}\n补充的一段：第二次发布。\n`);
+
+    const run = await zpub(['publish', join(folder, '..', 'column'), '--account', account.name, '--wait']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/= column\/article-1\.md: unchanged since it was published/);
+    expect(run.stdout).toMatch(/= column\/article-3\.md: unchanged since it was published/);
+    expect(run.stdout).toMatch(/batch [a-f0-9]{24}: 1 article\(s\) submitted/);
+    expect(run.stdout).toContain('1 published, 2 unchanged');
+
+    // The two unchanged files were not even rewritten, and no task was made for them.
+    expect(await readFile(files()[0] ?? '')).toEqual(before[0]);
+    expect(await readFile(files()[2] ?? '')).toEqual(before[2]);
+    const list = await user.api.task.list.query({});
+    expect(list.total).toBe(tasksBefore + 1);
+    const edited = list.items[0];
+    if (!edited) throw new Error('no task for the edited file');
+    editedTaskId = edited.id;
+    const detail = await user.api.task.byId.query({ id: editedTaskId });
+    expect(detail).toMatchObject({ title: titles[1], articleId: originalId, mode: 'publish', status: 'success' });
+    expect(detail.content).toContain('补充的一段：第二次发布。');
+    // A third run finds nothing to do.
+    const third = await zpub(['publish', 'column', '--account', account.name, '--wait']);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('0 published, 3 unchanged');
+  });
+
+  it('updated the edited article in place: no new article, the new text live at the same address', async () => {
+    const published = await stack.sandboxApi.articles(account.name);
+    expect(published).toHaveLength(3);
+    const article = published.find((a) => a.id === originalId);
+    expect(article?.html).toContain('补充的一段：第二次发布。');
+    expect((await frontMatter(files()[1] ?? ''))['zhihu-id']).toBe(originalId);
+  });
+
+  it('names a file with a bad front matter, and one whose image is missing, and publishes nothing for them; the rest goes out', async () => {
+    const mixed = join(home, 'mixed');
+    await mkdir(mixed);
+    const bad = `---\ntitle: "never closed\ntopics: [a\n---\n# 坏文件\n正文\n`;
+    await writeFile(join(mixed, 'bad.md'), bad);
+    await writeFile(join(mixed, 'no-image.md'), '# 缺图的文章\n\n![](pics/gone.png)\n');
+    const goodTitle = `好文件 ${Date.now()}`;
+    await writeFile(join(mixed, 'good.md'), `# ${goodTitle}\n\n正文\n`);
+    const countBefore = (await stack.sandboxApi.articles(account.name)).length;
+    const tasksBefore = (await user.api.task.list.query({})).total;
+
+    const run = await zpub(['publish', 'mixed', '--account', account.name, '--wait']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/✗ mixed\/bad\.md: front matter is not valid YAML: .* — nothing was published for it/);
+    expect(run.stderr).toContain(`✗ mixed/no-image.md: image pics/gone.png not found (looked for ${join(mixed, 'pics', 'gone.png')}) — nothing was published for it`);
+    expect(run.stdout).toContain('1 published, 0 unchanged, 2 refused');
+
+    expect(await readFile(join(mixed, 'bad.md'), 'utf8')).toBe(bad);
+    const list = await user.api.task.list.query({});
+    expect(list.total).toBe(tasksBefore + 1);
+    expect(list.items[0]?.title).toBe(goodTitle);
+    const titlesNow = (await stack.sandboxApi.articles(account.name)).map((a) => a.title);
+    expect(titlesNow).toHaveLength(countBefore + 1);
+    expect(titlesNow).toContain(goodTitle);
+    expect(titlesNow).not.toContain('坏文件');
+    expect(titlesNow).not.toContain('缺图的文章');
+  });
+
+  it('shows, cancels and retries a batch and a task', async () => {
+    const later = join(home, 'later');
+    await mkdir(later);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    await writeFile(join(later, 'a.md'), `---\nschedule: ${tomorrow}\n---\n# 明天再发\n正文\n`);
+    const run = await zpub(['publish', 'later/a.md', '--account', account.name]);
+    expect(run.code).toBe(0);
+    const batchId = /batch ([a-f0-9]{24})/.exec(run.stdout)?.[1] ?? '';
+    const taskId = String((await frontMatter(join(later, 'a.md')))['zpub-task']);
+    expect(run.stdout).toContain(`→ later/a.md: submitted as task ${taskId}`);
+
+    const status = await zpub(['status', batchId]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^pending\\s+0%\\s+明天再发\\s+scheduled\\s+${taskId}$`, 'm'));
+    expect(status.stdout).toContain(`batch ${batchId}: 1 pending`);
+
+    expect(await zpub(['cancel', batchId])).toMatchObject({ code: 0, stdout: `batch ${batchId}: 1 cancelled, 0 left as they were\n` });
+    expect((await user.api.task.byId.query({ id: taskId })).status).toBe('cancelled');
+    expect(await zpub(['retry', taskId])).toMatchObject({ code: 0, stdout: `task ${taskId} (明天再发): pending\n` });
+    expect(await zpub(['cancel', taskId])).toMatchObject({ code: 0, stdout: `task ${taskId} (明天再发): cancelled\n` });
+    const again = await zpub(['cancel', taskId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('Cannot cancel a task that is cancelled');
+    expect(await zpub(['status', 'f'.repeat(24)])).toMatchObject({ code: 1, stderr: `zpub: No task or batch ${'f'.repeat(24)} (among yours)\n` });
+  });
+});
+
+describe('a bad token', () => {
+  it('a token nobody issued: exit 3 and a message that says what to do; nothing is saved and the token is not repeated', async () => {
+    const forged = `zpub_${'Q'.repeat(43)}`;
+    const elsewhere = await mkdtemp(join(tmpdir(), 'zpub-cli-other-'));
+    const env = { HOME: elsewhere, XDG_CONFIG_HOME: join(elsewhere, '.config') };
+    const login = await zpub(['login', '--server', stack.urls.app, '--token', forged], { env });
+    expect(login.code).toBe(3);
+    expect(login.stderr).toBe(`zpub: ${stack.urls.app} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${stack.urls.app}/tokens)\n`);
+    await expect(stat(join(elsewhere, '.config', 'zpub', 'config.json'))).rejects.toThrow(/ENOENT/);
+
+    const malformed = await zpub(['login', '--server', stack.urls.app, '--token', 'hunter2-typo'], { env });
+    expect(malformed.code).toBe(3);
+    expect(malformed.stderr).toContain('That is not a zpub API token');
+    expect(malformed.stderr).not.toContain('hunter2');
+
+    const viaEnv = await zpub(['accounts'], { env: { ...env, ZPUB_SERVER: stack.urls.app, ZPUB_TOKEN: forged } });
+    expect(viaEnv.code).toBe(3);
+    expect(viaEnv.stderr).toContain('refused the token: it is wrong or was revoked');
+    expect(`${login.stdout}${login.stderr}${viaEnv.stdout}${viaEnv.stderr}`).not.toContain(forged);
+
+    const nobody = await zpub(['accounts'], { env });
+    expect(nobody.code).toBe(3);
+    expect(nobody.stderr).toContain('Not logged in');
+    await rm(elsewhere, { recursive: true, force: true });
+  });
+
+  it('revoked on the API tokens page: the next command is refused at once with exit 3', async () => {
+    expect((await zpub(['status'])).code).toBe(0);
+    await page.goto(`${stack.urls.app}/tokens`);
+    await page.getByTestId('token-revoke').click();
+    await page.getByTestId('token-revoke-confirm').click();
+    await expect.poll(() => page.getByTestId('token-notice').textContent()).toContain('已撤销令牌 “我的命令行”');
+    await expect.poll(() => page.getByTestId('tokens-empty').isVisible()).toBe(true);
+
+    const after = await zpub(['publish', 'column', '--account', account.name]);
+    expect(after.code).toBe(3);
+    expect(after.stderr).toBe(
+      `zpub: ${stack.urls.app} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${stack.urls.app}/tokens), then run \`zpub login --token <token> --server ${stack.urls.app}\`\n`,
+    );
+    expect(after.stderr).not.toContain(token);
+  });
+});
