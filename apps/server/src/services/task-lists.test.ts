@@ -4,8 +4,7 @@
  * same rows, same order, no gap and no repeat, the same total. Real redis-server; the tasks are
  * made by the state scripts, so their rows are in Redis (MongoDB rows are covered in tests/).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { startRedis, tempDir, type RedisHandle, type TempDir } from '@zpub/devstack';
 import { TASK_STATUSES, compareTasks, taskError, type ListTasksInput, type TaskStatus, type TaskView } from '@zpub/shared';
 import { createLogger, createModels, createRedis, redisKeys, TaskStates, type RedisClient } from '@zpub/shared/node';
 import mongoose from 'mongoose';
@@ -13,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskLists } from './task-lists';
 import { TaskRows } from './task-rows';
 
-let server: ChildProcess;
+let dir: TempDir;
+let server: RedisHandle;
 let redis: RedisClient;
 const keys = redisKeys(`lists${Date.now()}`);
 const oid = (n: number) => n.toString(16).padStart(24, '0');
@@ -24,27 +24,11 @@ const BATCH = oid(31);
 const T0 = Date.UTC(2026, 10, 1);
 const all: TaskView[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  redis = createRedis(`redis://127.0.0.1:${port}`, createLogger('test', 'silent'), 'test');
-  for (let i = 0; i < 50; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  dir = await tempDir('zpub-redis-');
+  server = await startRedis({ dir: dir.path });
+  redis = createRedis(server.url, createLogger('test', 'silent'), 'test');
+  await redis.connect();
   const states = new TaskStates(redis, keys);
   const titles = ['北京', 'abc', 'Abc', 'ab', '😀 表情', '\uFF5E 波浪', 'z\u0000null', '北京'];
   for (let i = 0; i < 60; i++) {
@@ -73,7 +57,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await redis.quit();
-  server.kill();
+  await server.stop();
+  await dir.cleanup();
 });
 
 function lists(scanMax?: number): TaskLists {

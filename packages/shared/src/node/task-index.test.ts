@@ -3,8 +3,7 @@
  * redis-server: what a task's life leaves behind, what a removal takes away, and that indexing the
  * documents the projection leaves (the rebuild, the bulk seed) leaves exactly the same.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { startRedis, tempDir, type RedisHandle, type TempDir } from '@zpub/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskError } from '../errors';
 import type { TaskSummary } from '../events';
@@ -14,35 +13,21 @@ import { createRedis, type RedisClient } from './redis';
 import { rowFromHash } from './task-rows';
 import { HOUR_MS, TaskStates, durationBucket, type StoredTask } from './task-state';
 
-let server: ChildProcess;
+let dir: TempDir;
+let server: RedisHandle;
 let redis: RedisClient;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  redis = createRedis(`redis://127.0.0.1:${port}`, createLogger('test', 'silent'), 'test');
-  for (let i = 0; i < 50; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  dir = await tempDir('zpub-redis-');
+  server = await startRedis({ dir: dir.path });
+  redis = createRedis(server.url, createLogger('test', 'silent'), 'test');
+  await redis.connect();
 });
 
 afterAll(async () => {
   await redis.quit();
-  server.kill();
+  await server.stop();
+  await dir.cleanup();
 });
 
 const oid = (n: number) => n.toString(16).padStart(24, '0');
