@@ -1,32 +1,37 @@
 /**
  * `pnpm bench [-- name ...]`: runs the benchmarks (all, or the named ones) against the real stack
- * on this machine and rewrites BENCHMARKS.md. A benchmark that cannot run its stack, or whose run
- * is broken (a refused request, a lost event, a failed publish), reports an error, not a number,
- * and the command exits non-zero.
+ * on this machine. A full run writes BENCHMARKS.md and results.json, all of it from this one run;
+ * a partial run writes tests/bench/out/ only. It exits 1 when a target fails (unless
+ * --report-only) or a benchmark cannot run (a refused request, a lost event, a failed publish),
+ * and refuses to start on a busy machine unless --force. `--help` tells the rest.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinary, ensureChromium, ensureFerretdb, repoRoot } from '@zpub/devstack';
 import { agreeBenchmark } from './agree';
 import { batchBenchmark } from './batch';
 import { eventsBenchmark } from './events';
 import { fanoutBenchmark } from './fanout';
-import { describeMachine, load1 } from './lib/machine';
-import { readResults, writeResults, type BenchResult } from './lib/report';
+import { MAX_LOAD, USAGE, loadRefusal, parseArgs } from './lib/args';
+import { describeMachine, load1, sourceStamp } from './lib/machine';
+import { render, summaryLines, type BenchResult, type RunRecord } from './lib/report';
+import { exitCode } from './lib/verdict';
 import type { Benchmark } from './lib/types';
 import { memoryBenchmark } from './memory';
+import { niceBenchmark } from './nice';
 import { publishBenchmark } from './publish';
 import { scaleBenchmark } from './scale';
 import { spaBenchmark } from './spa';
 import { submitBenchmark } from './submit';
 
-const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark, scaleBenchmark, agreeBenchmark];
-const ORDER = BENCHMARKS.map((b) => b.key);
+const BENCHMARKS: Benchmark[] = [submitBenchmark, batchBenchmark, eventsBenchmark, fanoutBenchmark, niceBenchmark, publishBenchmark, memoryBenchmark, spaBenchmark, scaleBenchmark, agreeBenchmark];
 
 const root = repoRoot();
 const RESULTS = join(root, 'tests', 'bench', 'results.json');
 const REPORT = join(root, 'BENCHMARKS.md');
+/** Partial runs, and the progress of a full run until it ends (git ignores it). */
+const OUT = join(root, 'tests', 'bench', 'out');
 
 /**
  * Everything the benchmarks start must be there and built from the current sources. Turbo knows
@@ -62,49 +67,90 @@ async function preflight(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => a !== '--');
-  const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
-  const names = args.filter((a) => !a.startsWith('--'));
-  if (args.includes('--list')) {
+  const args = parseArgs(argv);
+  if ('error' in args) {
+    console.error(args.error);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.list) {
     for (const b of BENCHMARKS) console.log(`${b.key.padEnd(10)} ${b.title}${b.aliases ? ` (also: ${b.aliases.join(', ')})` : ''}`);
     return 0;
   }
-  const selected = names.length === 0 ? BENCHMARKS : names.map((n) => BENCHMARKS.find((b) => b.key === n || b.aliases?.includes(n)) ?? n);
+  const selected = args.names.length === 0 ? BENCHMARKS : args.names.map((n) => BENCHMARKS.find((b) => b.key === n || b.aliases?.includes(n)) ?? n);
   const unknown = selected.filter((s): s is string => typeof s === 'string');
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => [b.key, ...(b.aliases ?? [])].join('/')).join(', ')}`);
     return 2;
   }
   const run = [...new Set(selected as Benchmark[])];
+  const partial = args.names.length === 0 ? null : run.map((b) => b.key);
+  // Before anything of ours adds to it.
+  const loadBefore = load1();
+  const refusal = loadRefusal(loadBefore, args.force);
+  if (refusal) {
+    console.error(`[bench] ${refusal}`);
+    return 3;
+  }
   await preflight();
-  const machine = await describeMachine();
-  const command = `pnpm bench${names.length > 0 ? ` -- ${names.join(' ')}` : ''}${quick ? ' (quick)' : ''}`;
-  const results = readResults(RESULTS);
-  let failed = 0;
-  const started = Date.now();
+  const stamp = sourceStamp(root);
+  const flags = [args.force ? '--force' : '', args.reportOnly ? '--report-only' : '', args.quick ? '--quick' : ''].filter(Boolean);
+  const record: RunRecord = {
+    command: `pnpm bench${partial || flags.length > 0 ? ` -- ${[...(partial ?? []), ...flags].join(' ')}` : ''}`,
+    startedAt: new Date().toISOString(),
+    endedAt: new Date().toISOString(),
+    commit: stamp.commit,
+    dirty: stamp.dirty,
+    machine: await describeMachine(),
+    loadBefore,
+    loadAfter: loadBefore,
+    forced: args.force && loadBefore > MAX_LOAD,
+    quick: args.quick,
+    reportOnly: args.reportOnly,
+    partial,
+    results: [],
+  };
+  if (record.forced) console.warn(`[bench] forced at load average ${loadBefore.toFixed(2)}: the report will say so`);
+  mkdirSync(OUT, { recursive: true });
+  const base = join(OUT, `${record.startedAt.replace(/[:.]/g, '-')}-${partial ? partial.join('-') : 'full'}`);
+  const save = () => {
+    writeFileSync(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(`${base}.md`, render(record));
+  };
   for (const b of run) {
     const t0 = Date.now();
-    const loadBefore = load1();
-    console.log(`\n[bench] ${b.key}: ${b.title} (load average ${loadBefore.toFixed(1)})`);
-    const base = { key: b.key, title: b.title, ranAt: new Date().toISOString(), loadBefore, command, machine };
+    const before = load1();
+    console.log(`\n[bench] ${b.key}: ${b.title} (load average ${before.toFixed(1)})`);
+    const head = { key: b.key, title: b.title, ranAt: new Date().toISOString(), loadBefore: before };
     let result: BenchResult;
     try {
-      const outcome = await b.run({ quick, log: (m) => console.log(`[bench:${b.key}] ${m}`) });
-      result = { ...base, ...outcome, durationS: Math.round((Date.now() - t0) / 1000) };
-      for (const t of result.targets) console.log(`[bench:${b.key}] ${t.pass === null ? 'stated' : t.pass ? 'pass' : 'FAIL'}  ${t.what}: ${t.measured} (target ${t.target})`);
+      const outcome = await b.run({ quick: args.quick, log: (m) => console.log(`[bench:${b.key}] ${m}`) });
+      result = { ...head, ...outcome, loadAfter: load1(), durationS: Math.round((Date.now() - t0) / 1000) };
     } catch (err) {
-      failed++;
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
       console.error(`[bench:${b.key}] ERROR: ${message}`);
-      result = { ...base, method: '', figures: [], targets: [], notes: [], error: message, durationS: Math.round((Date.now() - t0) / 1000) };
+      result = { ...head, method: '', figures: [], targets: [], notes: [], error: message, loadAfter: load1(), durationS: Math.round((Date.now() - t0) / 1000) };
     }
-    if (quick) result.notes.unshift('_Quick run (`--quick`): fewer and shorter runs; not for comparison._');
-    results.set(b.key, result);
-    writeResults(RESULTS, REPORT, [...results.values()], ORDER);
+    record.results.push(result);
+    record.endedAt = new Date().toISOString();
+    record.loadAfter = result.loadAfter;
+    save();
   }
-  console.log(`\n[bench] done in ${Math.round((Date.now() - started) / 1000)} s; wrote ${REPORT}`);
-  if (failed > 0) console.error(`[bench] ${failed} benchmark(s) could not run; see the errors above and in BENCHMARKS.md`);
-  return failed > 0 ? 1 : 0;
+  if (partial) {
+    console.log(`\n[bench] partial run: wrote ${base}.md (BENCHMARKS.md is written by full runs only)`);
+  } else {
+    writeFileSync(RESULTS, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(REPORT, render(record));
+    console.log(`\n[bench] wrote ${REPORT} and ${RESULTS}`);
+  }
+  console.log(`[bench] done in ${Math.round((Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000)} s at commit ${record.commit.slice(0, 10)}${record.dirty.length > 0 ? ' (dirty)' : ''}:`);
+  for (const line of summaryLines(record)) console.log(`  ${line}`);
+  const code = exitCode(record.results, args.reportOnly);
+  if (code !== 0) console.error(`[bench] exit ${code}: ${record.results.some((r) => r.error) ? 'a benchmark could not run' : 'a target was missed'}${args.reportOnly ? '' : ' (--report-only reports without failing on missed targets)'}`);
+  return code;
 }
 
 main(process.argv.slice(2)).then(

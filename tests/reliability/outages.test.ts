@@ -66,6 +66,33 @@ describe('outages', () => {
     expect(page.total).toBe(20);
   });
 
+  it('runs the tasks a worker takes while MongoDB is down, once each, when it is back', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const ferret = stack.ferret;
+    const worker = stack.workers[0];
+    if (!ferret || !worker) throw new Error('no ferretdb or worker');
+    const rec = user.record();
+    await rec.started;
+    // Queued while the worker is frozen, so that it takes them only once MongoDB is gone.
+    worker.signal('SIGSTOP');
+    const res = await user.api.task.createBatch.mutate({ accountId: account.id, articles: [0, 1, 2].map((i) => article(i)) });
+    const ids = res.created.map((c) => c.taskId);
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && e.status === 'queued')), 60_000, 'all three to be queued');
+    await ferret.stop();
+    worker.signal('SIGCONT');
+    // The claim lives in Redis: the worker takes all three while MongoDB is away.
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && e.status === 'running')), 60_000, 'the worker to claim all three');
+    // Longer than the driver's 5 s server selection timeout: the claim's own MongoDB record waits.
+    await new Promise((r) => setTimeout(r, 8000));
+    await ferret.restart();
+    await rec.until((es) => ids.every((id) => es.some((e) => e.taskId === id && isTerminal(e))), 180_000, 'all three to end');
+    rec.stop();
+    expect(ids.map((id) => rec.of(id).at(-1)?.status)).toEqual(ids.map(() => 'success'));
+    const titles = (await stack.sandboxApi.articles(account.name)).map((a) => a.title).sort();
+    expect(titles).toEqual([0, 1, 2].map((i) => article(i).title));
+  });
+
   it('resumes a subscriber from lastEventId when the server restarts mid-task, every event once', async () => {
     const user = await User.register(stack.urls.app);
     const account = await user.sandboxAccount();

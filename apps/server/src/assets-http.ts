@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSET_MAX_BYTES, ASSET_PATH_PREFIX } from '@zpub/shared';
+import { isOutage } from '@zpub/shared/node';
 import { crossSite, discard, refuse, send } from './http-answers';
 import { authenticate, carriesAuthorization, credentialOf } from './principal';
 import { sniffImageType } from './services/assets';
 import type { Services } from './services/services';
-import { isOutage } from './trpc';
 
 const ASSET_URL = /^\/assets\/([a-f0-9]{64})$/;
 const MIB = ASSET_MAX_BYTES / (1024 * 1024);

@@ -1,4 +1,5 @@
 import { TRPCError, initTRPC } from '@trpc/server';
+import { isOutage } from '@zpub/shared/node';
 import { ZodError, z } from 'zod';
 import type { Context } from './context';
 import { AppError } from './errors';
@@ -53,18 +54,6 @@ function describeIssues(err: ZodError): string {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-const OUTAGE = /ECONNREFUSED|ECONNRESET|EPIPE|Server selection timed out|not connected|Connection (is )?closed|client is closed|offline queue|topology was destroyed|connection pool|buffering timed out/i;
-
-/** Whether a failure is MongoDB or Redis being out of reach, rather than a bug or bad input. */
-export function isOutage(err: unknown): boolean {
-  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
-    if (/^Mongo(Network|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$/.test(e.name ?? '')) return true;
-    if (/^(ClientClosedError|ClientOfflineError|SocketClosedUnexpectedlyError|ConnectionTimeoutError)$/.test(e.name ?? '')) return true;
-    if (OUTAGE.test(e.message ?? '')) return true;
-  }
-  return false;
-}
-
 /** While MongoDB or Redis is down the API says so at once, with a status clients can retry on. */
 const availability = t.middleware(async ({ next }) => {
   const result = await next();

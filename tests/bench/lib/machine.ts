@@ -47,3 +47,35 @@ export async function describeMachine(): Promise<Machine> {
 export function load1(): number {
   return loadavg()[0] ?? 0;
 }
+
+export interface SourceStamp {
+  commit: string;
+  /** Files that differ from the commit (the run's own outputs left out): the figures are of those too. */
+  dirty: string[];
+}
+
+/** Written by the run itself; a tree that differs only in them is still the commit. */
+export const RUN_OUTPUTS = ['BENCHMARKS.md', 'tests/bench/results.json', 'tests/bench/out/'];
+
+/** The commit the figures belong to, and what in the tree differs from it. */
+export function sourceStamp(root: string): SourceStamp {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let commit = 'unknown';
+  let dirty: string[] = [];
+  try {
+    commit = git(['rev-parse', 'HEAD']).trim();
+    dirty = dirtyFiles(git(['status', '--porcelain', '--untracked-files=all']));
+  } catch {
+    dirty = ['(not a git checkout: the sources cannot be named)'];
+  }
+  return { commit, dirty };
+}
+
+/** Paths from `git status --porcelain`, without the run's own outputs. */
+export function dirtyFiles(porcelain: string): string[] {
+  return porcelain
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.slice(3).replace(/^.* -> /, ''))
+    .filter((f) => !RUN_OUTPUTS.some((o) => (o.endsWith('/') ? f.startsWith(o) : f === o)));
+}

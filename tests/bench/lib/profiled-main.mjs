@@ -1,5 +1,7 @@
-// Runs an app's dist/main.js under the V8 CPU profiler (NODE_OPTIONS may not carry --cpu-prof).
-// SIGUSR2 writes the profile so far to $PROFILE_OUT and starts a new one.
+// Runs an app's dist/main.js with the V8 CPU profiler at hand (NODE_OPTIONS may not carry
+// --cpu-prof). The profiler is off until the first SIGUSR2, so the app runs unprofiled and
+// measured phases are not slowed by it; each SIGUSR2 then toggles it: on, then off with the
+// profile written to $PROFILE_OUT.
 import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import process from 'node:process';
@@ -10,13 +12,18 @@ session.connect();
 const post = (method, params) => new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
 await post('Profiler.enable');
 await post('Profiler.setSamplingInterval', { interval: 1000 });
-await post('Profiler.start');
+let running = false;
 process.on('SIGUSR2', () => {
-  void post('Profiler.stop').then(async ({ profile }) => {
+  if (!running) {
+    running = true;
+    void post('Profiler.start');
+    return;
+  }
+  running = false;
+  void post('Profiler.stop').then(({ profile }) => {
     const out = process.env.PROFILE_OUT ?? 'app.cpuprofile';
     writeFileSync(`${out}.tmp`, JSON.stringify(profile));
     renameSync(`${out}.tmp`, out);
-    await post('Profiler.start');
   });
 });
 await import(pathToFileURL(process.env.PROFILE_MAIN ?? '').href);

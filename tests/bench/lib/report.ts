@@ -1,17 +1,14 @@
 /**
- * BENCHMARKS.md is rendered from tests/bench/results.json, which holds the last result of each
- * benchmark: running a subset replaces those results and keeps the others.
+ * One run of `pnpm bench` is one record (results.json) and one report (BENCHMARKS.md): every
+ * section comes from the same run, at the same commit, on the same machine. A partial run renders
+ * the same way into a file of its own, and says in its first lines that it is partial.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Machine } from './machine';
+import { MAX_LOAD } from './args';
+import { failedTargets, verdictText, type TargetResult } from './verdict';
 
-export interface TargetResult {
-  what: string;
-  target: string;
-  measured: string;
-  /** null: stated, not judged (e.g. "the ratio, stated"). */
-  pass: boolean | null;
-}
+export type { TargetResult } from './verdict';
 
 export interface BenchOutcome {
   /** One line: what was measured, how, how many runs. */
@@ -27,79 +24,124 @@ export interface BenchResult extends BenchOutcome {
   title: string;
   ranAt: string;
   durationS: number;
-  /** 1-minute load average when it started: other work on the machine skews every figure. */
+  /** 1-minute load average when it started and when it ended. */
   loadBefore: number;
-  command: string;
-  machine: Machine;
+  loadAfter: number;
   error?: string;
 }
 
-export function readResults(file: string): Map<string, BenchResult> {
-  const out = new Map<string, BenchResult>();
-  if (!existsSync(file)) return out;
-  const list = JSON.parse(readFileSync(file, 'utf8')) as BenchResult[];
-  for (const r of list) out.set(r.key, r);
+export interface RunRecord {
+  command: string;
+  startedAt: string;
+  endedAt: string;
+  commit: string;
+  /** Files that differed from the commit; empty for a clean tree. */
+  dirty: string[];
+  machine: Machine;
+  loadBefore: number;
+  loadAfter: number;
+  /** Started with --force above MAX_LOAD. */
+  forced: boolean;
+  quick: boolean;
+  reportOnly: boolean;
+  /** The benchmarks of a partial run; null for a full run (the report of record). */
+  partial: string[] | null;
+  results: BenchResult[];
+}
+
+export function readRecord(file: string): RunRecord {
+  return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+const verdict = (t: TargetResult) => {
+  const v = verdictText(t);
+  return v === 'pass' || v === 'FAIL' ? `**${v}**` : v;
+};
+
+/** The lines a reader must see before any figure: what kind of run this was. */
+export function warnings(r: RunRecord): string[] {
+  const out: string[] = [];
+  if (r.forced) {
+    out.push(
+      `> **Forced run:** started with \`--force\` at a 1-minute load average of ${r.loadBefore.toFixed(2)} (the limit is ${MAX_LOAD}). ` +
+        'Other work shared the cores, so every figure here measures it too: not for comparison, and not a release verdict.',
+    );
+  }
+  if (r.quick) out.push('> **Quick run** (`--quick`): fewer and shorter rounds, for trying the harness out; not for comparison.');
+  if (r.partial) {
+    out.push(`> **Partial run** (${r.partial.join(', ')}): not the report of record. BENCHMARKS.md is written by full runs only (\`pnpm bench\`).`);
+  }
+  if (r.dirty.length > 0) {
+    const shown = r.dirty.slice(0, 8).map((f) => `\`${f}\``).join(', ');
+    out.push(`> **Uncommitted changes** in ${r.dirty.length} file(s) (${shown}${r.dirty.length > 8 ? ', …' : ''}): the figures are of commit \`${r.commit.slice(0, 10)}\` plus those.`);
+  }
   return out;
 }
 
-const verdict = (p: boolean | null) => (p === null ? 'stated' : p ? '**pass**' : '**FAIL**');
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-export function render(results: BenchResult[], order: string[]): string {
-  const byKey = new Map(results.map((r) => [r.key, r]));
-  const list = order.map((k) => byKey.get(k)).filter((r): r is BenchResult => r !== undefined);
-  const latest = list.reduce<BenchResult | undefined>((a, r) => (!a || r.ranAt > a.ranAt ? r : a), undefined);
-  const m = latest?.machine;
-  const lines: string[] = [
-    '# Benchmarks',
+export function render(r: RunRecord): string {
+  const m = r.machine;
+  const minutes = Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 60_000);
+  const targets = r.results.flatMap((x) => x.targets);
+  const judged = targets.filter((t) => t.pass !== null && t.kind !== 'goal');
+  const goals = targets.filter((t) => t.kind === 'goal' && t.pass !== null);
+  const failed = failedTargets(r.results);
+  const broken = r.results.filter((x) => x.error !== undefined);
+  const lines: string[] = ['# Benchmarks', ''];
+  const warn = warnings(r);
+  if (warn.length > 0) lines.push(...warn.flatMap((w) => [w, '']));
+  lines.push(
+    `Generated by one run of \`${r.command}\` (\`tests/bench/run.ts\`; do not edit by hand) at commit \`${r.commit.slice(0, 10)}\`` +
+      `${r.dirty.length > 0 ? ' (with uncommitted changes, above)' : ''}, ${when(r.startedAt)} to ${when(r.endedAt)} (${minutes} min).`,
     '',
-    'Generated by `pnpm bench` (`tests/bench/run.ts`); do not edit by hand. `pnpm bench -- submit fanout`',
-    'runs a subset and rewrites only those sections. Every figure comes from the real stack (Redis,',
-    'FerretDB, the sandbox, the server, workers with Chromium) started on this machine for the run;',
-    'timings are medians of several runs, and comparisons are ratios measured side by side in the',
-    'same run. See `tests/bench/README.md` for what each benchmark does.',
+    `**Machine:** ${m.cores} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}; Node ${m.node}, Chromium ${m.chromium}, ` +
+      `redis-server ${m.redis}, FerretDB ${m.ferretdb} (SQLite backend). 1-minute load average ${r.loadBefore.toFixed(2)} before the run, ` +
+      `${r.loadAfter.toFixed(2)} after it. Everything (load generator, server, FerretDB, Redis, sandbox, workers and their Chromium) shares those cores.`,
     '',
-  ];
-  if (m) {
-    lines.push(
-      `**Machine:** ${m.cores} cores (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}; Node ${m.node}, Chromium ${m.chromium},`,
-      `redis-server ${m.redis}, FerretDB ${m.ferretdb} (SQLite backend). Everything (load generator, server, FerretDB,`,
-      'Redis, sandbox, workers and their Chromium) shares those cores.',
-      '',
-    );
-  }
-  lines.push('## Summary', '', '| benchmark | target | measured | result |', '|---|---|---|---|');
-  for (const r of list) {
-    if (r.error) {
-      lines.push(`| ${cell(r.title)} | — | the run failed: ${cell(r.error.split('\n')[0] ?? '')} | **ERROR** |`);
+    `**Verdict:** ${judged.length - failed.length} of ${judged.length} targets met` +
+      (failed.length > 0 ? `; missed: ${failed.map((f) => `${f.title}: ${f.what}`).join('; ')}` : '') +
+      (broken.length > 0 ? `; ${broken.length} benchmark(s) could not run (${broken.map((b) => b.key).join(', ')})` : '') +
+      `. Goals (absolute figures the product aims at, reported but not judged): ${goals.filter((g) => g.pass).length} of ${goals.length} met.` +
+      (r.reportOnly ? ' Run with `--report-only`: missed targets did not fail the command.' : ''),
+    '',
+    'Targets compare the system with a baseline measured side by side in the same run (interleaved, same clock boundaries) ' +
+      'wherever a baseline exists; percentiles pool every sample of every round. See `tests/bench/README.md` for what each benchmark does.',
+    '',
+    '## Summary',
+    '',
+    '| benchmark | target | measured | result |',
+    '|---|---|---|---|',
+  );
+  for (const x of r.results) {
+    if (x.error) {
+      lines.push(`| ${cell(x.title)} | — | the run failed: ${cell(x.error.split('\n')[0] ?? '')} | **ERROR** |`);
       continue;
     }
-    for (const t of r.targets) lines.push(`| ${cell(r.title)}: ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${verdict(t.pass)} |`);
+    for (const t of x.targets) lines.push(`| ${cell(x.title)}: ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${verdict(t)} |`);
   }
   lines.push('');
-  for (const r of list) {
-    lines.push(`## ${r.title}`, '');
-    lines.push(
-      `<sub>\`${r.key}\` · ${r.ranAt.replace('T', ' ').slice(0, 16)} UTC · ${r.durationS} s · load average ${r.loadBefore.toFixed(1)} at start · \`${r.command}\`</sub>`,
-      '',
-    );
-    if (r.error) {
-      lines.push('**The run failed**, so no figure is given:', '', '```', r.error.slice(0, 3000), '```', '');
-    } else {
-      lines.push(r.method, '');
-      if (r.figures.length > 0) {
-        lines.push('| figure | value |', '|---|---|');
-        for (const f of r.figures) lines.push(`| ${cell(f.label)} | ${cell(f.value)} |`);
-        lines.push('');
-      }
-      for (const n of r.notes) lines.push(n, '');
+  for (const x of r.results) {
+    lines.push(`## ${x.title}`, '');
+    lines.push(`<sub>\`${x.key}\` · ${when(x.ranAt)} · ${x.durationS} s · load average ${x.loadBefore.toFixed(1)} at start, ${x.loadAfter.toFixed(1)} at the end</sub>`, '');
+    if (x.error) {
+      lines.push('**The run failed**, so no figure is given:', '', '```', x.error.slice(0, 3000), '```', '');
+      continue;
     }
+    lines.push(x.method, '');
+    if (x.figures.length > 0) {
+      lines.push('| figure | value |', '|---|---|');
+      for (const f of x.figures) lines.push(`| ${cell(f.label)} | ${cell(f.value)} |`);
+      lines.push('');
+    }
+    for (const n of x.notes) if (n.trim() !== '') lines.push(n, '');
   }
   return lines.join('\n');
 }
 
-export function writeResults(jsonFile: string, mdFile: string, results: BenchResult[], order: string[]): void {
-  const sorted = order.map((k) => results.find((r) => r.key === k)).filter((r): r is BenchResult => r !== undefined);
-  writeFileSync(jsonFile, `${JSON.stringify(sorted, null, 2)}\n`);
-  writeFileSync(mdFile, render(sorted, order));
+/** What the console shows at the end: one line per judged figure. */
+export function summaryLines(r: RunRecord): string[] {
+  return r.results.flatMap((x) =>
+    x.error ? [`ERROR       ${x.title}: ${x.error.split('\n')[0] ?? ''}`] : x.targets.map((t) => `${verdictText(t).padEnd(12)}${x.title}: ${t.what}: ${t.measured} (target ${t.target})`),
+  );
 }

@@ -25,11 +25,21 @@ export class SseSubscriber {
   private req: ClientRequest | null = null;
   private onEvent: ((e: Received) => void) | null = null;
 
-  constructor(baseUrl: string, cookie: string, lastEventId?: string) {
-    const url = new URL(`${baseUrl}/trpc/task.onUpdate`);
-    url.searchParams.set('input', JSON.stringify(lastEventId ? { lastEventId } : {}));
+  /**
+   * `task.onUpdate` of the server at `baseUrl` with a session cookie; or, given a URL, that URL as
+   * it is (a baseline relay that speaks the same frames).
+   */
+  constructor(baseUrl: string | URL, cookie: string, lastEventId?: string) {
+    let url: URL;
+    if (baseUrl instanceof URL) {
+      url = baseUrl;
+    } else {
+      url = new URL(`${baseUrl}/trpc/task.onUpdate`);
+      url.searchParams.set('input', JSON.stringify(lastEventId ? { lastEventId } : {}));
+    }
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...(cookie ? { cookie } : {}) };
     this.ready = new Promise<void>((resolve, reject) => {
-      const req = request(url, { agent: false, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+      const req = request(url, { agent: false, headers }, (res) => {
         if (res.statusCode !== 200) {
           reject(new Error(`subscription answered HTTP ${res.statusCode}`));
           res.resume();

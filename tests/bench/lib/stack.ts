@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, type StackOptions } from '@zpub/devstack';
+import { freePort, repoRoot, startApp, type AppHandle, type Env, type StackOptions } from '@zpub/devstack';
 import { profileMarkdown, summarizeProfile } from './profile';
 import { User } from '../../support/client';
 import { allProcs, tree } from '../../support/procs';
@@ -20,8 +20,13 @@ export const BENCH_SERVER_ENV = {
   LOGIN_MAX_PER_MINUTE: '1000',
 };
 
-/** Runs the server under the V8 profiler (lib/profiled-main.mjs); `profile()` returns what it saw since the last call. */
+/**
+ * The server with the V8 sampling profiler at hand (lib/profiled-main.mjs), off until
+ * `profileStart()`; `profile(what)` stops it and returns a summary of what it saw. Measured
+ * phases run with it off: it costs the server a little.
+ */
 export interface ProfiledStack extends TestStack {
+  profileStart(): Promise<void>;
   profile(what: string): Promise<string>;
 }
 
@@ -45,9 +50,17 @@ export async function benchStack(opts: StackOptions & { delayMs?: number; profil
     workerEnv: { ...rest.workerEnv },
   });
   const stop = stack.stop.bind(stack);
+  let profiling = false;
   return Object.assign(stack, {
+    async profileStart(): Promise<void> {
+      if (!profDir || profiling) return;
+      profiling = true;
+      stack.server.signal('SIGUSR2');
+      await sleep(100);
+    },
     async profile(what: string): Promise<string> {
-      if (!profDir) return '';
+      if (!profDir || !profiling) return '';
+      profiling = false;
       rmSync(profFile, { force: true });
       stack.server.signal('SIGUSR2');
       for (let i = 0; i < 100 && !existsSync(profFile); i++) await sleep(100);
@@ -168,4 +181,36 @@ export function cpuTable(used: Record<string, number>, seconds: number): string 
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${(v / seconds).toFixed(2)}`)
     .join(', ');
+}
+
+/**
+ * Starts a baseline server of tests/bench/baselines (a process of its own, like an app) on a free
+ * port, logging into the stack's log folder; stopped with the returned handle.
+ */
+export async function startBaseline(stack: TestStack, name: 'submit-handler' | 'relay', env: Env): Promise<AppHandle> {
+  const port = await freePort();
+  return startApp('server', {
+    entry: join(repoRoot(), 'tests', 'bench', 'baselines', 'launch.mjs'),
+    port,
+    label: `baseline-${name}`,
+    logFile: join(stack.dir, 'logs', `baseline-${name}.log`),
+    // The same NODE_ENV as the server it is compared with.
+    env: { NODE_ENV: stack.server.env.NODE_ENV ?? 'test', ...env, BENCH_BASELINE: name, PORT: String(port) },
+  });
+}
+
+/**
+ * Waits until the given processes are nearly idle (together below `cores` over half a second),
+ * so what one phase left behind (a projector catching up, a GC) is not charged to the next.
+ * Gives up quietly after `maxMs`: a process that never idles is a figure of its own.
+ */
+export async function quiesce(pids: (number | undefined)[], cores = 0.15, maxMs = 20_000): Promise<number> {
+  const list = pids.filter((p): p is number => p !== undefined);
+  const t0 = Date.now();
+  for (;;) {
+    const before = list.reduce((a, p) => a + cpuSeconds(p), 0);
+    await sleep(500);
+    const used = (list.reduce((a, p) => a + cpuSeconds(p), 0) - before) / 0.5;
+    if (used < cores || Date.now() - t0 > maxMs) return Date.now() - t0;
+  }
 }

@@ -7,9 +7,12 @@
 import { LIMITS, taskError, type EvidenceView, type ParsedCookie, type Stage, type TaskError, type TaskResult } from '@zpub/shared';
 import { markdownToZhihuHtml } from '@zpub/shared/markdown';
 import {
+  CLAIM_OUTAGE_PATIENCE_MS,
   claimAttempt,
+  isOutage,
   isRedisConnectionError,
   markSubmitted,
+  throughOutages,
   type Logger,
   type Models,
   type PublishJobData,
@@ -94,6 +97,12 @@ class Attempt {
   async stage(stage: Stage, message?: string, set?: { submittedAt?: string }): Promise<void> {
     const res = await this.write({ from: ['running'], to: 'running', attempt: this.attempt, token: this.token, stage, message, set });
     if (!res.ok) throw new AttemptLost(`attempt ${this.attempt} no longer owns the task`);
+  }
+
+  /** Gives the task back to the queue (nothing was done yet); false when this attempt no longer holds it. */
+  async handBack(message: string): Promise<boolean> {
+    const res = await this.write({ from: ['running'], to: 'pending', attempt: this.attempt, token: this.token, stage: 'requeued', message });
+    return res.ok;
   }
 
   /** The point of no return: recorded in MongoDB (which a Redis restore cannot undo), then in Redis. */
@@ -262,7 +271,16 @@ async function runAttempt(
   log: Logger,
 ): Promise<void> {
   const taskId = attempt.taskId;
-  const input = await loadInput(d, taskId);
+  let input: AttemptInput | TaskError;
+  try {
+    input = await throughOutages(() => loadInput(d, taskId), CLAIM_OUTAGE_PATIENCE_MS);
+  } catch (err) {
+    if (!isOutage(err)) throw err;
+    // Nothing was done yet: the task goes back to the queue instead of staying `running` on nobody.
+    const handedBack = await attempt.handBack('MongoDB could not be reached to read the task; handed back to the queue');
+    log.warn({ handedBack }, 'MongoDB stayed out of reach while reading the task; handed back');
+    return;
+  }
   if (!('article' in input)) {
     await attempt.finish('failed', { stage: 'failed', error: input, message: input.message });
     d.onFinished('failed', running.startedAt);

@@ -5,6 +5,7 @@ export * from './event-stream';
 export * from './keys';
 export * from './logger';
 export * from './models';
+export * from './outage';
 export * from './redis';
 export * from './task-state';
 export * from './queue';
