@@ -204,6 +204,35 @@ describe('zpub publish', () => {
     expect((await frontMatter(files()[1] ?? ''))['zhihu-id']).toBe(originalId);
   });
 
+  it('--draft saves to the drafts and publishes nothing; the same file published later goes live as that article', async () => {
+    const folder = join(home, 'drafts');
+    await mkdir(folder);
+    const title = `先存草稿 ${Date.now()}`;
+    const file = join(folder, 'draft.md');
+    await writeFile(file, `# ${title}\n\n先存草稿，明天再发。\n`);
+    const countBefore = (await stack.sandboxApi.articles(account.name)).length;
+
+    const run = await zpub(['publish', 'drafts', '--account', account.name, '--draft', '--wait']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/100% {2}drafted {2}drafts\/draft\.md \(drafted\)/);
+    expect(run.stdout).toContain('0 published, 1 saved as drafts, 0 unchanged');
+    expect(await stack.sandboxApi.articles(account.name)).toHaveLength(countBefore);
+    const draft = (await stack.sandboxApi.drafts(account.name)).find((d) => d.title === title);
+    expect(draft?.published).toBe(false);
+    expect((await frontMatter(file))['zhihu-id']).toBe(draft?.id);
+
+    // Published without --draft: the draft goes live under its own id, and no second article.
+    const live = await zpub(['publish', 'drafts', '--account', account.name, '--wait']);
+    expect(live.stderr).toBe('');
+    expect(live.code).toBe(0);
+    expect(live.stdout).toContain('1 published, 0 unchanged');
+    const after = await stack.sandboxApi.articles(account.name);
+    expect(after).toHaveLength(countBefore + 1);
+    expect(after.find((x) => x.title === title)?.id).toBe(draft?.id);
+    expect((await frontMatter(file))['zhihu-link']).toBe(`${stack.urls.sandbox}/p/${draft?.id}`);
+  });
+
   it('names a file with a bad front matter, and one whose image is missing, and publishes nothing for them; the rest goes out', async () => {
     const mixed = join(home, 'mixed');
     await mkdir(mixed);

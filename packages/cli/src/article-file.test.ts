@@ -38,6 +38,18 @@ describe('reading an article file', () => {
     expect(a.hash).toMatch(/^[a-f0-9]{20}$/);
   });
 
+  it('saves as a draft with --draft, unless the file says draft: false; a draft hashes apart from a publish', async () => {
+    const path = join(dir, 'd.md');
+    await writeFile(path, '# 草稿\n正文');
+    const drafted = ok(await readArticle(path, 'd.md', { draft: true }));
+    expect(drafted.article.mode).toBe('draft');
+    const published = ok(await readArticle(path, 'd.md'));
+    expect(published.article.mode).toBeUndefined();
+    expect(drafted.hash).not.toBe(published.hash);
+    await writeFile(path, '---\ndraft: false\n---\n# 草稿\n正文');
+    expect(ok(await readArticle(path, 'd.md', { draft: true })).article.mode).toBe('publish');
+  });
+
   it('prefers the front matter title and drops a heading that repeats it', async () => {
     expect(ok(await read('b.md', '---\ntitle: 甲\n---\n# 甲\n正文')).article).toMatchObject({ title: '甲', content: '正文' });
     expect(ok(await read('c.md', '---\ntitle: 甲\n---\n# 乙\n正文')).article).toMatchObject({ title: '甲', content: '# 乙\n正文' });

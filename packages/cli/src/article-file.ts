@@ -54,6 +54,8 @@ export interface ReadOptions {
   topics?: string[];
   /** The account's columns, so a column can be named by its title. */
   columns?: readonly ColumnView[];
+  /** Save to Zhihu's drafts (`--draft`) unless the file's own `draft:` says otherwise. */
+  draft?: boolean;
 }
 
 function parseYaml(block: string): Document | string {
@@ -152,6 +154,7 @@ export async function readArticle(path: string, name: string, opts: ReadOptions 
     return bad('has no title: give it a "title:" in the front matter or start it with a "# Title" line', 'TITLE_REQUIRED');
   }
   if (fromFm.topics === undefined && opts.topics && opts.topics.length > 0) fromFm.topics = opts.topics;
+  if (fromFm.mode === undefined && opts.draft) fromFm.mode = 'draft';
 
   const resolved = await resolveImages(path, body);
   if ('problems' in resolved) return bad(resolved.problems.join('; '));

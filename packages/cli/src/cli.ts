@@ -20,16 +20,17 @@ Usage:
                                                 app's API tokens page) and keep it; --token -
                                                 reads it from standard input
   zpub accounts                                 the accounts you publish with
-  zpub publish <files or folders...> --account <name> [--topics a,b] [--wait] [--no-write-back]
+  zpub publish <files or folders...> --account <name> [--topics a,b] [--draft] [--wait] [--no-write-back]
                                                 publish the Markdown files (a folder: its *.md
                                                 files); unchanged ones are skipped, and one that
-                                                was published before is updated in place
+                                                was published before is updated in place;
+                                                --draft saves them to Zhihu's drafts instead
   zpub status [batch|task]                      your latest tasks, or one batch or task
   zpub cancel <task|batch>
   zpub retry <task|batch>
 
 Front matter (YAML between --- lines): title (or the first "# " line), topics (or tags),
-column, cover, statement, comment, schedule, priority. After a publish zpub writes zhihu-id,
+column, cover, statement, comment, schedule, priority, draft (true: save as a draft). After a publish zpub writes zhihu-id,
 zhihu-link and zpub-hash into it (zpub-task while a task runs); --no-write-back leaves the
 files alone, and the next run then publishes them again.
 
@@ -43,6 +44,7 @@ const OPTIONS = {
   account: { type: 'string' },
   topics: { type: 'string' },
   wait: { type: 'boolean', default: false },
+  draft: { type: 'boolean', default: false },
   'no-write-back': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -52,7 +54,7 @@ type Parsed = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   login: ['token', 'server'],
   accounts: ['server'],
-  publish: ['server', 'account', 'topics', 'wait', 'no-write-back'],
+  publish: ['server', 'account', 'topics', 'draft', 'wait', 'no-write-back'],
   status: ['server'],
   cancel: ['server'],
   retry: ['server'],
@@ -108,7 +110,7 @@ export async function run(argv: string[], env: CliEnv = loadEnv()): Promise<Exit
       if (rest.length === 0) throw new CliError('zpub publish needs the Markdown files or folders to publish', EXIT.usage);
       if (!values.account) throw new CliError('zpub publish needs --account <name> (`zpub accounts` lists them)', EXIT.usage);
       const topics = values.topics?.split(/[,，]/).map((s) => s.trim()).filter((s) => s !== '');
-      return publish(ctx, rest, { account: values.account, topics, wait: values.wait, writeBack: !values['no-write-back'] });
+      return publish(ctx, rest, { account: values.account, topics, draft: values.draft, wait: values.wait, writeBack: !values['no-write-back'] });
     }
     case 'status':
       if (rest.length > 1) throw new CliError('zpub status takes at most one batch or task id', EXIT.usage);

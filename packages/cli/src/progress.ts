@@ -99,7 +99,7 @@ export class Progress {
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}]`;
     const pct = `${String(l.progress).padStart(3)}%`;
     const paint = (code: number, s: string) => (this.color && this.out.isTTY ? `\x1b[${code}m${s}\x1b[0m` : s);
-    const status = l.status === 'success' ? paint(32, 'published') : l.status === 'failed' || l.status === 'unconfirmed' ? paint(31, l.status) : l.status;
+    const status = l.status === 'success' ? paint(32, l.stage === 'drafted' ? 'drafted' : 'published') : l.status === 'failed' || l.status === 'unconfirmed' ? paint(31, l.status) : l.status;
     const tail = l.status === 'success' && l.url ? `  ${l.url}` : l.error && isTerminal(l.status) ? `  ${l.error}` : '';
     // The coloured word comes before anything a narrow terminal may cut off.
     return `${bar} ${pct}  ${status}  ${l.name} (${l.stage})${tail}`;

@@ -63,6 +63,13 @@ describe('front matter keys', () => {
     expect(articleFromFrontMatter(fm({ 'zhihu-link': 'https://www.zhihu.com/people/x' })).problems[0]).toMatch(/not an article address/);
   });
 
+  it('reads draft: true (or 是) as a draft, false as publish, and names anything else', () => {
+    expect(articleFromFrontMatter(fm({ draft: 'true' })).fields.mode).toBe('draft');
+    expect(articleFromFrontMatter(fm({ '草稿': '是' })).fields.mode).toBe('draft');
+    expect(articleFromFrontMatter(fm({ draft: 'false' })).fields.mode).toBe('publish');
+    expect(articleFromFrontMatter(fm({ draft: 'maybe' })).problems).toEqual(['draft: expected true or false, got "maybe"']);
+  });
+
   it('reads a schedule without an offset as local time', () => {
     expect(Date.parse(scheduleOf('2026-12-01 09:00'))).toBe(new Date(2026, 11, 1, 9, 0).getTime());
     expect(scheduleOf('tomorrow')).toBe('tomorrow');

@@ -20,6 +20,8 @@ export const FRONT_MATTER_KEYS = {
   commentPermission: ['commentpermission', 'comment_permission', 'comment', 'zhihu-comment', '评论权限', '评论'],
   scheduledAt: ['schedule', 'scheduledat', 'scheduled_at', '定时发布'],
   priority: ['priority', '优先级'],
+  /** true: save to Zhihu's drafts instead of publishing (`mode: 'draft'`). */
+  draft: ['draft', 'zhihu-draft', '草稿'],
   /** Written back after a publish (zhihu-link is also what the zhihu_obsidian plugin writes). */
   articleId: ['zhihu-id'],
   link: ['zhihu-link'],
@@ -211,6 +213,12 @@ export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>, 
   if (schedule !== undefined) out.scheduledAt = scheduleOf(schedule);
   const priority = one(fields, K.priority, problems);
   if (priority !== undefined) out.priority = priority.trim().toLowerCase();
+  const draft = one(fields, K.draft, problems);
+  if (draft !== undefined) {
+    if (/^(true|yes|y|1|是)$/i.test(draft.trim())) out.mode = 'draft';
+    else if (/^(false|no|n|0|否)$/i.test(draft.trim())) out.mode = 'publish';
+    else problems.push(`draft: expected true or false, got "${draft.trim()}"`);
+  }
   const id = one(fields, K.articleId, problems);
   const link = one(fields, K.link, problems);
   if (id !== undefined) out.articleId = id.trim();

@@ -22,6 +22,8 @@ export interface PublishOptions {
   topics?: string[];
   wait: boolean;
   writeBack: boolean;
+  /** Save every article to Zhihu's drafts, not publish it (a file's own `draft:` wins). */
+  draft?: boolean;
 }
 
 /** One createBatch call stays well under the server's 4 MiB body limit. */
@@ -34,6 +36,7 @@ interface Outcome {
   unchanged: number;
   submitted: number;
   published: number;
+  drafted: number;
   failed: number;
 }
 
@@ -63,7 +66,7 @@ export async function collectFiles(cwd: string, paths: string[]): Promise<{ path
 export async function publish(ctx: Context, paths: string[], opts: PublishOptions): Promise<ExitCode> {
   const files = await collectFiles(ctx.env.cwd, paths);
   const account = await findAccount(ctx, opts.account);
-  const outcome: Outcome = { bad: 0, unchanged: 0, submitted: 0, published: 0, failed: 0 };
+  const outcome: Outcome = { bad: 0, unchanged: 0, submitted: 0, published: 0, drafted: 0, failed: 0 };
   const reportBad = (b: BadFile) => {
     outcome.bad++;
     ctx.err(`✗ ${b.name}: ${b.problem}${b.code ? ` [${b.code}]` : ''} — nothing was published for it`);
@@ -71,7 +74,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
 
   const prepared: PreparedArticle[] = [];
   for (const f of files) {
-    const read = await readArticle(f.path, f.name, { topics: opts.topics, columns: account.columns });
+    const read = await readArticle(f.path, f.name, { topics: opts.topics, columns: account.columns, draft: opts.draft });
     if ('problem' in read) reportBad(read);
     else prepared.push(read);
   }
@@ -114,7 +117,8 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
     ended.add(taskId);
     const p = fileOf.get(taskId);
     if (line.status === 'success') {
-      outcome.published++;
+      if (line.stage === 'drafted') outcome.drafted++;
+      else outcome.published++;
       if (p && line.url && line.articleId) await record(ctx, opts, p, { url: line.url, articleId: line.articleId });
     } else {
       outcome.failed++;
@@ -145,6 +149,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
 
   const parts = [
     opts.wait ? `${outcome.published} published` : `${outcome.submitted} submitted`,
+    ...(outcome.drafted > 0 ? [`${outcome.drafted} saved as drafts`] : []),
     ...(outcome.failed > 0 ? [`${outcome.failed} not published`] : []),
     `${outcome.unchanged} unchanged`,
     ...(outcome.bad > 0 ? [`${outcome.bad} refused`] : []),
