@@ -54,7 +54,7 @@ const TYPES: Record<string, string> = {
 /** The screenshot of a task's last failed attempt, to its owner only (anyone else: 404). */
 async function serveEvidence(services: Services, req: IncomingMessage, res: ServerResponse, taskId: string): Promise<void> {
   const user = (await authenticate(services, req))?.user;
-  const row = services.index.get(taskId);
+  const row = /^[a-f0-9]{24}$/.test(taskId) ? await services.rows.one(taskId, 'detail') : null;
   if (!user || !row || row.userId !== user.id) return send(res, 404, '{"error":"not found"}');
   const doc = await services.models.Evidence.findById(`${taskId}:${row.attempt}`).lean();
   if (!doc?.screenshot) return send(res, 404, '{"error":"no screenshot"}');

@@ -9,13 +9,39 @@ export function createMetrics(services: Services): Registry {
 
   new Gauge({
     name: 'zpub_tasks',
-    help: 'Tasks by status (all users, as this process sees them)',
+    help: 'Tasks by status (all users; the counts the state scripts keep in Redis)',
     labelNames: ['status'],
     registers: [registry],
+    async collect() {
+      const counts = await services.redis.hGetAll(services.keys.ix.counts).catch(() => null);
+      if (!counts) return;
+      for (const status of TASK_STATUSES) this.set({ status }, Number(counts[status] ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'zpub_live_tasks',
+    help: 'Tasks pending, queued or running that this process holds in memory (all it holds of tasks)',
+    registers: [registry],
     collect() {
-      const counts = new Map<string, number>(TASK_STATUSES.map((s) => [s, 0]));
-      for (const row of services.index.all()) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
-      for (const [status, n] of counts) this.set({ status }, n);
+      this.set(services.live.size);
+    },
+  });
+  new Counter({
+    name: 'zpub_task_documents_read_total',
+    help: 'Task documents this process read from MongoDB, by why: rows of tasks ended long ago, ownership checks, details, index rebuilds, repairs',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of services.rows.docsRead) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'zpub_task_index_rebuilding',
+    help: '1 while this process rebuilds the task indexes in Redis from MongoDB',
+    registers: [registry],
+    collect() {
+      this.set(services.rebuild.active ? 1 : 0);
     },
   });
   new Gauge({
@@ -61,6 +87,7 @@ export function createMetrics(services: Services): Registry {
   counter('zpub_stream_gaps_total', 'Stretches of the event stream trimmed before they were projected (repaired from the live states)', () => services.projector.gaps);
   counter('zpub_stream_gap_tasks_repaired_total', 'Task documents rewritten from their live state after a trimmed stretch', () => services.projector.gapTasksRepaired);
   counter('zpub_projection_rounds_dropped_total', 'Projection rounds not written because the lease had moved to another process', () => services.projector.roundsDropped);
+  counter('zpub_task_index_rebuilds_total', 'Rebuilds of the task indexes in Redis from MongoDB this process finished', () => services.rebuild.rebuilds);
   counter('zpub_task_versions_raised_total', 'Tasks whose live version was raised above MongoDB\'s after Redis lost writes', () => services.projector.reversioned);
   const passes = new Histogram({
     name: 'zpub_dispatch_pass_seconds',

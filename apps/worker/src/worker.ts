@@ -75,7 +75,7 @@ export class WorkerApp {
       onDisplayLost: onFatal,
     });
     const queue = createQueue(keys, env.REDIS_URL, log, { worker: true, stallInterval: env.STALL_INTERVAL_MS });
-    const app = new WorkerApp(env, log, conn, models, redis, subscriber, queue, browsers, new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN }));
+    const app = new WorkerApp(env, log, conn, models, redis, subscriber, queue, browsers, new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN, terminalTtlS: env.TASK_ROW_TTL_S }));
     await app.checkFonts();
     await app.begin(keys.cancelChannel, keys.workers, box);
     return app;

@@ -321,7 +321,18 @@ export const listTasksInput = z.strictObject({
 });
 export type ListTasksInput = z.input<typeof listTasksInput>;
 
-export const listTasksOutput = z.object({ items: z.array(taskView), nextCursor: z.string().nullable(), total: z.number() });
+export const listTasksOutput = z.object({
+  items: z.array(taskView),
+  /**
+   * Null at the end. A page may hold fewer than `limit` rows and still name a next cursor: a
+   * filter the indexes cannot apply (a date range with the `updatedAt` or `title` sort) examines a
+   * bounded stretch per call.
+   */
+  nextCursor: z.string().nullable(),
+  total: z.number(),
+  /** The indexes are being rebuilt from MongoDB (Redis lost them): tasks may be missing until it ends. */
+  rebuilding: z.literal(true).optional(),
+});
 export type ListTasksOutput = z.infer<typeof listTasksOutput>;
 
 export const taskIdInput = z.strictObject({ id: idSchema });
@@ -354,9 +365,12 @@ export const statsSummary = z.object({
   total: z.number(),
   byStatus: z.record(taskStatusSchema, z.number()),
   successRate: z.number().nullable(),
+  /** Of successful tasks, from a histogram: each percentile within 2.5 % of the exact one. */
   durationMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), count: z.number() }),
   failuresByCode: z.array(z.object({ code: errorCodeSchema, count: z.number() })),
   perHour: z.array(z.object({ hour: z.string(), created: z.number(), success: z.number(), failed: z.number() })),
+  /** The counts are being rebuilt from MongoDB (Redis lost them): they may be short until it ends. */
+  rebuilding: z.literal(true).optional(),
 });
 export type StatsSummary = z.infer<typeof statsSummary>;
 

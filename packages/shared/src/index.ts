@@ -9,3 +9,4 @@ export * from './note-examples';
 export * from './notes';
 export * from './task';
 export * from './zhihu-options';
+export * from './task-row';

@@ -37,6 +37,7 @@ export const NOTE_EXAMPLES: { [C in NoteCode]: NoteParams<C> } = {
   registeredLate: {},
   reannounced: {},
   repairedAfterGap: {},
+  restoredFromMongo: {},
   tabCrashed: {},
   editorClosed: { articleId: '1234567890123456789' },
   articleMissing: { articleId: '1234567890123456789' },

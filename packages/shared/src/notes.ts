@@ -87,6 +87,7 @@ export const NOTES = {
   registeredLate: z.object({}),
   reannounced: z.object({}),
   repairedAfterGap: z.object({}),
+  restoredFromMongo: z.object({}),
   // --- why an attempt stopped (error details) ---
   tabCrashed: z.object({}),
   editorClosed: z.object({ articleId: text }),
@@ -216,6 +217,7 @@ export const NOTE_EN: NoteTexts = {
   registeredLate: () => tx`saved before a crash; registration finished by the reconciler`,
   reannounced: () => tx`Redis had lost recent changes of this task; its live state is announced again`,
   repairedAfterGap: () => tx`state repaired after the event stream was trimmed`,
+  restoredFromMongo: () => tx`restored from MongoDB into a Redis that had lost it`,
   tabCrashed: () => tx`The browser tab crashed (Chromium: "Page crashed!")`,
   editorClosed: (p) => tx`The editor of article ${p.articleId} closed before it loaded`,
   articleMissing: (p) => tx`Zhihu has no article ${p.articleId} for this account to edit (its editor answered 404)`,

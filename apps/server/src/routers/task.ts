@@ -9,7 +9,7 @@ import {
   taskLookupInput,
 } from '@zpub/shared';
 import { TRPCError, tracked, type TRPCRouterRecord } from '@trpc/server';
-import { toView } from '../services/task-index';
+import { viewOf } from '@zpub/shared/node';
 import { protectedProcedure } from '../trpc';
 import { consumeOrRefuse } from './limits';
 
@@ -31,14 +31,15 @@ export const taskRouter = {
   byId: protectedProcedure.input(taskIdInput).query(({ ctx, input }) => ctx.services.tasks.byId(ctx.user.id, input.id)),
 
   /** Rows by id; ids that are not the caller's are left out, as if they did not exist. */
-  byIds: protectedProcedure.input(taskLookupInput).query(({ ctx, input }) =>
-    input.ids.flatMap((id) => {
-      const row = ctx.services.index.get(id);
-      return row && row.userId === ctx.user.id ? [toView(row)] : [];
-    }),
-  ),
+  byIds: protectedProcedure.input(taskLookupInput).query(async ({ ctx, input }) => {
+    const rows = await ctx.services.rows.get(input.ids);
+    return input.ids.flatMap((id) => {
+      const row = rows.get(id);
+      return row && row.userId === ctx.user.id ? [viewOf(row)] : [];
+    });
+  }),
 
-  list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => ctx.services.index.list(ctx.user.id, input)),
+  list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => ctx.services.lists.list(ctx.user.id, input)),
 
   cancel: protectedProcedure.input(taskIdInput).mutation(({ ctx, input }) => ctx.services.tasks.cancel(ctx.user.id, input.id)),
 

@@ -5,11 +5,11 @@
  * own tasks go by priority then age, scheduled tasks wait for their time, and one platform
  * account publishes at most once per ACCOUNT_MIN_INTERVAL_S. Only the leader dispatches.
  */
-import { note, taskError } from '@zpub/shared';
-import type { Logger, TaskStates } from '@zpub/shared/node';
+import { TASK_STATUSES, note, taskError, type TaskEvent } from '@zpub/shared';
+import type { Logger, RedisClient, RedisKeys, TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { AccountDirectory } from './accounts';
-import type { TaskIndex, TaskRow } from './task-index';
+import type { LiveRow as TaskRow, LiveTasks } from './live-tasks';
 
 export interface DispatcherOptions {
   userMaxRunning: number;
@@ -34,17 +34,19 @@ export class Dispatcher {
   onPass: (ms: number) => void = () => undefined;
 
   constructor(
-    private readonly index: TaskIndex,
+    private readonly index: LiveTasks,
     private readonly states: TaskStates,
     private readonly queue: BeeQueue,
     private readonly accounts: AccountDirectory,
-    private readonly publish: (e: Parameters<TaskIndex['apply']>[0]) => void,
+    private readonly publish: (e: TaskEvent) => void,
+    /** Where the last change of each account's tasks is kept (the list indexes). */
+    private readonly redis: { client: RedisClient; keys: RedisKeys },
     private readonly opts: DispatcherOptions,
     private readonly log: Logger,
   ) {}
 
   setActive(active: boolean): void {
-    if (active && !this.active) this.seedPacing();
+    if (active && !this.active) void this.seedPacing().catch((err: Error) => this.log.warn({ err: err.message }, 'could not read when accounts last published'));
     this.active = active;
     if (active && !this.ticker) {
       // Scheduled tasks become due with time, not with events.
@@ -129,17 +131,25 @@ export class Dispatcher {
 
   /**
    * A new leader does not know when the last one dispatched, so it takes the last change of each
-   * account's recent tasks instead: never earlier than the real dispatch, so pacing holds across
-   * a failover or a restart (at worst an account waits a little longer once).
+   * account's tasks that are past pending instead (the newest entry of the account's
+   * last-change index per status): never earlier than the real dispatch, so pacing holds across
+   * a failover or a restart (at worst an account waits a little longer once). Only the accounts
+   * of live tasks matter: no other account can be dispatched.
    */
-  private seedPacing(): void {
+  private async seedPacing(): Promise<void> {
     const intervalMs = this.opts.accountMinIntervalS * 1000;
     if (intervalMs === 0) return;
     const since = Date.now() - intervalMs;
-    for (const row of this.index.all()) {
-      if (row.status === 'pending') continue;
-      const at = Date.parse(row.updatedAt);
-      if (at > since && at > (this.lastDispatch.get(row.accountId) ?? 0)) this.lastDispatch.set(row.accountId, at);
+    const accounts = new Set([...this.index.liveRows()].map((r) => r.accountId));
+    const { client, keys } = this.redis;
+    for (const accountId of accounts) {
+      const newest = await Promise.all(
+        TASK_STATUSES.filter((s) => s !== 'pending').map((s) => client.zRangeWithScores(keys.ix.byAccount(accountId, 'u', s), 0, 0, { REV: true })),
+      );
+      for (const [first] of newest) {
+        const at = first?.score ?? 0;
+        if (at > since && at > (this.lastDispatch.get(accountId) ?? 0)) this.lastDispatch.set(accountId, at);
+      }
     }
   }
 
@@ -171,7 +181,7 @@ export class Dispatcher {
       set: { jobId },
     });
     if (!res.ok) return; // cancelled or rescheduled meanwhile: nothing to do
-    this.publishLocal(task, res.eventId, res.v, 'queued', 'queued', res.progress);
+    this.publishLocal(task, res, 'queued', 'queued');
     this.lastDispatch.set(task.accountId, Date.now());
     this.lastServed.set(task.userId, Date.now());
     try {
@@ -186,37 +196,24 @@ export class Dispatcher {
       const back = await this.states
         .transition(task.id, { from: ['queued'], to: 'pending', stage: 'requeued', note: note('queueUnavailable') })
         .catch(() => null);
-      if (back?.ok) this.publishLocal(task, back.eventId, back.v, 'pending', 'requeued', back.progress);
+      if (back?.ok) this.publishLocal(task, back, 'pending', 'requeued');
     }
   }
 
   private async failFast(task: TaskRow, code: 'LOGIN_EXPIRED' | 'ACCOUNT_NOT_FOUND'): Promise<void> {
     const error = taskError(code);
     const res = await this.states.transition(task.id, { from: ['pending'], to: 'failed', stage: 'failed', error });
-    if (res.ok) this.publishLocal(task, res.eventId, res.v, 'failed', 'failed', res.progress, error);
+    if (res.ok) this.publishLocal(task, res, 'failed', 'failed', error);
   }
 
-  /** Applies our own change to the local index at once, so the next pass counts it. */
+  /** Applies our own change to the live rows at once, so the next pass counts it. */
   private publishLocal(
     task: TaskRow,
-    eventId: string,
-    v: number,
+    res: { eventId: string; v: number; progress: number; at: string },
     status: TaskRow['status'],
     stage: TaskRow['stage'],
-    progress: number,
     error?: TaskRow['error'],
   ): void {
-    this.publish({
-      id: eventId,
-      taskId: task.id,
-      userId: task.userId,
-      attempt: task.attempt,
-      v,
-      status,
-      progress,
-      stage,
-      error,
-      at: new Date().toISOString(),
-    });
+    this.publish({ id: res.eventId, taskId: task.id, userId: task.userId, attempt: task.attempt, v: res.v, status, progress: res.progress, stage, error, at: res.at });
   }
 }

@@ -11,13 +11,14 @@ import {
   lastEventId,
   readAfter,
   type Logger,
-  type Models,
   type RedisClient,
   type RedisKeys,
+  type StoredRow,
   type StreamEvent,
-  type TaskStates,
 } from '@zpub/shared/node';
-import type { TaskIndex } from './task-index';
+import type { LiveTasks } from './live-tasks';
+import type { TaskLists } from './task-lists';
+import type { TaskRows } from './task-rows';
 
 /** A slow client may fall this far behind before it is dropped (it reconnects and resumes). */
 const MAX_BUFFERED = 5000;
@@ -77,8 +78,8 @@ export class Hub {
     private readonly redis: RedisClient,
     private readonly blockingRedis: RedisClient,
     private readonly keys: RedisKeys,
-    private readonly index: TaskIndex,
-    private readonly repairFrom: { states: TaskStates; models: Models },
+    private readonly index: LiveTasks,
+    private readonly repairFrom: { rows: TaskRows; lists: TaskLists },
     private readonly log: Logger,
   ) {
     this.streamKey = keys.events;
@@ -125,51 +126,37 @@ export class Hub {
 
   /**
    * This process stood still while the stream was trimmed past it: the events after `after` and
-   * before `oldest` are gone. Every task changed since `after` gets an event carrying its live
-   * state (newer than the row here, or the row is built from MongoDB first), so the rows here and
-   * the subscribers end with the current state of every task.
+   * before `oldest` are gone. Every task changed since `after` (and every task this process holds
+   * as live) gets an event carrying its state as Redis holds it now, so the live rows here and the
+   * subscribers end with the current state of every task (a subscriber ignores one it has seen).
    */
   private async repairGap(after: string, oldest: string): Promise<void> {
-    const { states, models } = this.repairFrom;
+    const { rows } = this.repairFrom;
     this.gaps++;
-    // The tasks changed since then, and every task this process still holds as live (one that
-    // ended long ago may have left the `changed` set already).
     const changed = await this.redis.zRangeByScore(this.keys.changed, Number(after.slice(0, 13)), '+inf');
     const ids = [...new Set([...changed, ...[...this.index.liveRows()].map((r) => r.id)])];
     this.log.warn({ position: after, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past this process; repairing its rows from the live states');
     const repaired: StreamEvent[] = [];
-    for (const id of ids) {
-      const [live, score] = await Promise.all([states.get(id), this.redis.zScore(this.keys.changed, id)]);
-      // The last event of that millisecond or earlier, so real events after it still sort later.
-      const eventId = `${String(score ?? Date.now()).padStart(13, '0')}-999999`;
-      let row = this.index.get(id);
-      if (!live) {
-        if (row && (await this.redis.hGet(this.keys.task(id), 'removed'))) {
-          repaired.push({ id: eventId, taskId: id, userId: row.userId, attempt: row.attempt, v: row.v + 1, status: row.status, progress: row.progress, stage: 'removed', removed: true, at: new Date().toISOString() });
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const [now, scores, tombstones] = await Promise.all([
+        rows.get(chunk, 'repair'),
+        Promise.all(chunk.map((id) => this.redis.zScore(this.keys.changed, id))),
+        Promise.all(chunk.map((id) => this.redis.hGet(this.keys.task(id), 'removed'))),
+      ]);
+      chunk.forEach((id, j) => {
+        // The last event of that millisecond or earlier, so real events after it still sort later.
+        const eventId = `${String(scores[j] ?? Date.now()).padStart(13, '0')}-999999`;
+        const row = now.get(id);
+        const held = this.index.get(id);
+        if (!row) {
+          if (held && tombstones[j]) {
+            repaired.push({ id: eventId, taskId: id, userId: held.userId, attempt: held.attempt, v: held.v + 1, status: held.status, progress: held.progress, stage: 'removed', removed: true, at: new Date().toISOString() });
+          }
+          return;
         }
-        continue;
-      }
-      if (!row) {
-        const doc = await models.Task.findById(id).lean();
-        if (doc) this.index.loadDoc(doc);
-        row = this.index.get(id);
-      }
-      if (!row || live.v <= row.v) continue;
-      const at = new Date(score ?? Date.now()).toISOString();
-      repaired.push({
-        id: eventId,
-        taskId: id,
-        userId: live.userId,
-        attempt: live.attempt,
-        v: live.v,
-        status: live.status,
-        progress: live.progress,
-        stage: live.stage,
-        error: live.error ? (JSON.parse(live.error) as StreamEvent['error']) : undefined,
-        result: live.result ? (JSON.parse(live.result) as StreamEvent['result']) : undefined,
-        note: note('repairedAfterGap'),
-        message: noteText(note('repairedAfterGap')),
-        at,
+        if (held && row.v <= held.v) return;
+        repaired.push({ ...eventOfRow(row), id: eventId, note: note('repairedAfterGap'), message: noteText(note('repairedAfterGap')) });
       });
     }
     repaired.sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -237,34 +224,10 @@ export class Hub {
     if (until === '' || after >= until) return;
     const oldest = await firstEventId(this.redis, this.streamKey);
     if (oldest === null || oldest > after) {
-      const changed = [...this.index.userRows(userId)]
+      const changed = (await this.repairFrom.lists.changedBetween(userId, Number(after.slice(0, 13)), Number(until.slice(0, 13))))
         .filter((r) => r.lastEventId > after && r.lastEventId <= until)
         .sort((a, b) => (a.lastEventId < b.lastEventId ? -1 : 1));
-      for (const r of changed) {
-        yield {
-          id: r.lastEventId,
-          taskId: r.id,
-          userId: r.userId,
-          attempt: r.attempt,
-          v: r.v,
-          status: r.status,
-          progress: r.progress,
-          stage: r.stage,
-          error: r.error,
-          result: r.result,
-          at: r.updatedAt,
-          task: {
-            accountId: r.accountId,
-            platform: r.platform,
-            title: r.title,
-            topics: r.topics,
-            priority: r.priority,
-            scheduledAt: r.scheduledAt,
-            batchId: r.batchId,
-            createdAt: r.createdAt,
-          },
-        };
-      }
+      for (const r of changed) yield { ...eventOfRow(r), id: r.lastEventId };
       return;
     }
     let cursor = after;
@@ -284,4 +247,32 @@ export class Hub {
   static async currentPosition(redis: RedisClient, streamKey: string): Promise<string | null> {
     return lastEventId(redis, streamKey);
   }
+}
+
+/** An event that carries a row's whole state and summary (for a reader that missed its events). */
+function eventOfRow(r: StoredRow): StreamEvent {
+  return {
+    id: r.lastEventId,
+    taskId: r.id,
+    userId: r.userId,
+    attempt: r.attempt,
+    v: r.v,
+    status: r.status,
+    progress: r.progress,
+    stage: r.stage,
+    error: r.error,
+    result: r.result,
+    evidence: r.evidence,
+    at: r.updatedAt,
+    task: {
+      accountId: r.accountId,
+      platform: r.platform,
+      title: r.title,
+      topics: r.topics,
+      priority: r.priority,
+      scheduledAt: r.scheduledAt,
+      batchId: r.batchId,
+      createdAt: r.createdAt,
+    },
+  };
 }

@@ -11,8 +11,8 @@
  * Redis holds an *older* version than MongoDB (Redis lost writes: a restore, a failover) moves the
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
-import { TERMINAL_STATUSES, eventIdFromStreamId, isTerminal, note, type TaskSummary } from '@zpub/shared';
-import { VERSION_STRIDE, justBefore, readAfter, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskDoc, type TaskStates } from '@zpub/shared/node';
+import { TERMINAL_STATUSES, eventIdFromStreamId, eventPatch, note } from '@zpub/shared';
+import { VERSION_STRIDE, justBefore, readAfter, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
 
@@ -119,6 +119,9 @@ export class Projector {
     const moved = await redis.eval(CHECKPOINT, { keys: [keys.projectorCheckpoint, keys.leader], arguments: [lease, eventId] });
     if (Number(moved) !== 1) return;
     this.lastProjected = eventId;
+    // MongoDB keeps it too: a Redis found behind it went back in time (a restored snapshot), and
+    // its indexes lack what was created since (IndexRebuild).
+    await this.d.models.ServerState.updateOne({ _id: PROJECTED }, { $set: { value: eventId, at: new Date() } }, { upsert: true });
     await redis.zRemRangeByScore(keys.changed, '-inf', Number(eventId.slice(0, 13)) - CHANGED_KEEP_MS);
   }
 
@@ -288,48 +291,21 @@ export class Projector {
   }
 }
 
-/** What an event carries of a task, from its document, so a process that never saw it can build its row. */
-export function summaryOf(doc: TaskDoc): TaskSummary {
-  return {
-    accountId: doc.accountId.toString(),
-    platform: doc.platform,
-    title: doc.title,
-    topics: [...(doc.topics ?? [])],
-    priority: doc.priority,
-    scheduledAt: doc.scheduledAt?.toISOString(),
-    batchId: doc.batchId?.toString(),
-    createdAt: doc.createdAt.toISOString(),
-  };
-}
+/** The `server_state` document holding how far the projection got. */
+export const PROJECTED = 'projector';
 
+/** Times of a row that MongoDB keeps as dates. */
+const DATES = new Set(['updatedAt', 'startedAt', 'finishedAt', 'scheduledAt']);
+
+/** The document update an event makes: the row's change (task-row.ts) plus what only MongoDB keeps. */
 function taskUpdate(e: StreamEvent): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
-  const at = new Date(e.at);
-  const set: Record<string, unknown> = {
-    status: e.status,
-    progress: e.progress,
-    stage: e.stage,
-    attempt: e.attempt,
-    v: e.v,
-    updatedAt: at,
-    lastEventId: e.id,
-  };
-  const unset: Record<string, ''> = {};
-  if (e.status === 'running' && e.stage === 'browser') {
-    set.startedAt = at;
-    unset.finishedAt = '';
-    unset.evidence = '';
-  }
-  if (e.stage === 'submitted') set.submittedAt = at;
-  if (e.error) set.error = e.error;
-  if (e.result) set.result = e.result;
-  if (e.evidence) set.evidence = { ...e.evidence, at: new Date(e.evidence.at) };
-  if (e.status === 'success') unset.error = '';
-  if (e.status === 'pending') {
-    unset.finishedAt = '';
-    unset.result = '';
-  }
-  if (isTerminal(e.status)) set.finishedAt = at;
-  return Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
+  const { set, unset } = eventPatch(e);
+  const $set: Record<string, unknown> = { lastEventId: e.id };
+  for (const [k, v] of Object.entries(set)) $set[k] = DATES.has(k) && typeof v === 'string' ? new Date(v) : v;
+  if (set.evidence) $set.evidence = { ...set.evidence, at: new Date(set.evidence.at) };
+  if (e.stage === 'submitted') $set.submittedAt = new Date(e.at);
+  const $unset = Object.fromEntries(unset.map((k) => [k, ''] as const));
+  return unset.length > 0 ? { $set, $unset } : { $set };
 }
 
 function timelineEntry(e: StreamEvent) {

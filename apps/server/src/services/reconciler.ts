@@ -4,9 +4,9 @@
  * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
  */
 import { note, noteText, type Note } from '@zpub/shared';
-import { VERSION_STRIDE, liveStateOf, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
+import { VERSION_STRIDE, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
-import type { TaskIndex } from './task-index';
+import type { LiveTasks } from './live-tasks';
 import { listWorkers } from './workers';
 
 const STATE_READS = 500;
@@ -15,6 +15,8 @@ export interface ReconcilerOptions {
   intervalMs: number;
   /** Finishes creates interrupted between MongoDB and Redis (TaskService.finishInterrupted). */
   finishCreates: (olderThanMs: number) => Promise<number>;
+  /** Starts a rebuild of the list indexes when Redis lost them (IndexRebuild.check). */
+  checkIndexes: () => Promise<void>;
   /** A queued task older than this without a job in the queue is handed back. */
   queuedGraceMs: number;
   workerTimeoutMs: number;
@@ -26,7 +28,7 @@ export class Reconciler {
   repaired = 0;
 
   constructor(
-    private readonly index: TaskIndex,
+    private readonly index: LiveTasks,
     private readonly states: TaskStates,
     private readonly models: Models,
     private readonly redis: RedisClient,
@@ -52,6 +54,7 @@ export class Reconciler {
     try {
       // A create in flight takes milliseconds; one older than half an interval was interrupted.
       fixed += await this.opts.finishCreates(Math.min(5000, this.opts.intervalMs / 2));
+      await this.opts.checkIndexes();
       const live = [...this.index.liveRows()];
       if (live.length === 0) {
         this.repaired += fixed;
@@ -71,7 +74,9 @@ export class Reconciler {
             // Saved in MongoDB but unknown to Redis (a crash between the two, or Redis lost its data).
             const doc = await this.models.Task.findById(row.id).lean();
             if (!doc) continue;
-            await this.states.ensure(liveStateOf(doc));
+            await this.states.ensure(doc);
+            // The rebuilt state continues above MongoDB's version: the live row must know it.
+            this.index.refresh(row.id);
             state = await this.states.get(row.id);
             if (!state) continue;
             fixed++;
@@ -123,7 +128,7 @@ export class Reconciler {
         status: 'pending',
         progress: res.progress,
         stage: 'requeued',
-        at: new Date().toISOString(),
+        at: res.at,
       });
       return 1;
     }

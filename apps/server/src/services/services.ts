@@ -1,6 +1,7 @@
 /**
- * The server's composition root: connects to MongoDB and Redis, loads the task index, and wires
- * the hub, dispatcher and projector. `createServices` is used by main.ts and by tests.
+ * The server's composition root: connects to MongoDB and Redis, loads the live tasks (never the
+ * history: lists read the indexes in Redis), and wires the hub, dispatcher, projector, reconciler
+ * and index rebuild. `createServices` is used by main.ts and by tests.
  */
 import { hostname } from 'node:os';
 import {
@@ -26,11 +27,15 @@ import { ArticleChecks } from './article-checks';
 import { AssetStore } from './assets';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
+import { IndexRebuild } from './index-rebuild';
 import { Leadership } from './leader';
+import { LiveTasks } from './live-tasks';
 import { Projector } from './projector';
 import { Reconciler } from './reconciler';
 import { Sessions } from './sessions';
-import { TaskIndex } from './task-index';
+import { Stats } from './stats';
+import { TaskLists } from './task-lists';
+import { TaskRows } from './task-rows';
 import { TaskService } from './tasks';
 import { pausePoints } from './test-pause';
 import { liveSlots } from './workers';
@@ -42,7 +47,11 @@ export interface Services {
   models: Models;
   redis: RedisClient;
   keys: RedisKeys;
-  index: TaskIndex;
+  live: LiveTasks;
+  rows: TaskRows;
+  lists: TaskLists;
+  stats: Stats;
+  rebuild: IndexRebuild;
   hub: Hub;
   sessions: Sessions;
   tokens: ApiTokens;
@@ -76,17 +85,20 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
 
   const queue = createQueue(keys, env.REDIS_URL, log, { worker: false });
 
-  const states = new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN });
+  const states = new TaskStates(redis, keys, { streamMaxLen: env.EVENT_STREAM_MAXLEN, terminalTtlS: env.TASK_ROW_TTL_S });
   const pause = pausePoints(env.TEST_PAUSE_DIR, env.NODE_ENV === 'production', log);
-  const index = new TaskIndex();
-  // Where the stream stands before the snapshot is read: replaying from the projector's
-  // checkpoint covers everything MongoDB may not have yet.
-  const checkpoint = await redis.get(keys.projectorCheckpoint);
+  const rows = new TaskRows(redis, keys, models);
+  const lists = new TaskLists(redis, keys, rows);
+  const stats = new Stats(redis, keys, lists, rows);
+  const live = new LiveTasks(redis, keys, (id) => rows.one(id, 'rows'), log.child({ part: 'live' }));
+  // Where the stream stands before the live tasks are read: every change after it is replayed
+  // onto them (versions only move rows forward), so nothing falls between the read and the follow.
+  const position = await Hub.currentPosition(redis, keys.events);
   const started = Date.now();
-  for await (const doc of models.Task.find({}).lean().cursor({ batchSize: 1000 })) index.loadDoc(doc);
-  log.info({ tasks: index.size, ms: Date.now() - started }, 'task index loaded');
+  await live.sync();
+  log.info({ live: live.size, ms: Date.now() - started }, 'live tasks loaded (the history stays in MongoDB and the Redis indexes)');
 
-  const hub = new Hub(redis, blocking, keys, index, { states, models }, log);
+  const hub = new Hub(redis, blocking, keys, live, { rows, lists }, log);
   const accounts = new AccountDirectory(models, box);
   const sessions = new Sessions(models, redis, subscriber, keys.sessionRevokedChannel, env.SESSION_TTL_DAYS, log);
   await sessions.start();
@@ -101,11 +113,12 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const slotTimer = setInterval(() => void refreshSlots(), 2000);
 
   const dispatcher = new Dispatcher(
-    index,
+    live,
     states,
     queue,
     accounts,
-    (e) => index.apply(e),
+    (e) => live.apply(e),
+    { client: redis, keys },
     {
       userMaxRunning: env.USER_MAX_RUNNING,
       accountMinIntervalS: env.ACCOUNT_MIN_INTERVAL_S,
@@ -129,9 +142,11 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const assets = new AssetStore(models);
   const checks = new ArticleChecks(accounts, assets);
   const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
-  const tasks = new TaskService({ models, redis, keys, states, index, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), pause, log.child({ part: 'index' }));
+  await rebuild.markIfNothingToIndex();
   const reconciler = new Reconciler(
-    index,
+    live,
     states,
     models,
     redis,
@@ -143,6 +158,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
       queuedGraceMs: env.RECONCILE_QUEUED_GRACE_MS,
       workerTimeoutMs: env.WORKER_TIMEOUT_MS,
       finishCreates: (olderThanMs) => tasks.finishInterrupted(olderThanMs),
+      checkIndexes: () => rebuild.check(),
     },
     log.child({ part: 'reconciler' }),
   );
@@ -150,14 +166,18 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     dispatcher.setActive(leader);
     projector.setActive(leader);
     reconciler.setActive(leader);
+    if (leader) void rebuild.check().catch((err: Error) => log.warn({ err: err.message }, 'could not check the task indexes'));
   });
+  // Events carry every change, but a task restored by a rebuild elsewhere, or an event this
+  // process could not read, is caught by comparing with Redis's set of live tasks now and then.
+  const liveTimer = setInterval(() => void live.sync().catch((err: Error) => log.warn({ err: err.message }, 'could not compare the live tasks with Redis')), env.RECONCILE_INTERVAL_MS);
 
   hub.onEvents((events) => {
     projector.kick();
     // A task that ends or leaves the queue frees room for the next one.
     if (events.some((e) => e.status !== 'running' || e.stage === 'browser')) dispatcher.kick();
   });
-  hub.start(checkpoint);
+  hub.start(position);
 
   const submitLimiter = new RateLimiterRedis({
     storeClient: redis,
@@ -183,7 +203,11 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     models,
     redis,
     keys,
-    index,
+    live,
+    rows,
+    lists,
+    stats,
+    rebuild,
     hub,
     sessions,
     tokens,
@@ -200,6 +224,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     instance: `${hostname()}:${process.pid}`,
     async close() {
       clearInterval(slotTimer);
+      clearInterval(liveTimer);
       await leadership.stop();
       await dispatcher.stop();
       await projector.stop();

@@ -19,7 +19,7 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '@zpub/shared';
-import { liveStateOf, type Logger, type Models, type RedisKeys, type RedisClient, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
+import { summaryOf, viewOf, type Logger, type Models, type RedisKeys, type RedisClient, type StoredRow, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
@@ -27,17 +27,18 @@ import { AppError, fieldRefusal } from '../errors';
 import type { AccountDirectory } from './accounts';
 import type { ArticleChecks } from './article-checks';
 import type { ArticleGuard } from './article-guard';
-import type { TaskIndex, TaskRow } from './task-index';
-import { deleteTaskDocs, summaryOf } from './projector';
+import type { LiveTasks } from './live-tasks';
+import { deleteTaskDocs } from './projector';
+import type { TaskRows } from './task-rows';
 import type { Pause } from './test-pause';
-import { toView } from './task-index';
 
 export interface TaskServiceDeps {
   models: Models;
   redis: RedisClient;
   keys: RedisKeys;
   states: TaskStates;
-  index: TaskIndex;
+  live: LiveTasks;
+  rows: TaskRows;
   accounts: AccountDirectory;
   checks: ArticleChecks;
   guard: ArticleGuard;
@@ -53,7 +54,7 @@ const MAX_GROUP_DOCS = 500;
 interface Submission {
   userId: string;
   accountId: string;
-  platform: TaskRow['platform'];
+  platform: StoredRow['platform'];
   articles: ArticleInput[];
   batchId: string | undefined;
   resolve: (ids: string[]) => void;
@@ -145,7 +146,7 @@ export class TaskService {
   private save(
     userId: string,
     accountId: string,
-    platform: TaskRow['platform'],
+    platform: StoredRow['platform'],
     articles: ArticleInput[],
     batchId: string | undefined,
   ): Promise<string[]> {
@@ -288,7 +289,7 @@ export class TaskService {
     entries.forEach(({ sub, doc }, i) => {
       const id = eventIds[i];
       if (!id) return;
-      this.d.index.apply({
+      this.d.live.apply({
         id,
         taskId: doc._id.toString(),
         userId: sub.userId,
@@ -298,6 +299,7 @@ export class TaskService {
         progress: 0,
         stage: stageOf(doc),
         task: summaries[i],
+        // The created event is dated at the creation (TaskStates.create).
         at: now.toISOString(),
       });
     });
@@ -341,7 +343,7 @@ export class TaskService {
           const userId = doc.userId.toString();
           const [eventId] = await this.d.states.create([{ taskId: id, userId, summary, stage, note: note('registeredLate') }]);
           if (eventId) {
-            this.d.index.apply({ id: eventId, taskId: id, userId, attempt: 0, v: 0, status: 'pending', progress: 0, stage, task: summary, at: new Date().toISOString() });
+            this.d.live.apply({ id: eventId, taskId: id, userId, attempt: 0, v: 0, status: 'pending', progress: 0, stage, task: summary, at: summary.createdAt });
             finished++;
             this.d.log.warn({ taskId: id }, 'a create interrupted between MongoDB and Redis was finished');
           }
@@ -354,16 +356,8 @@ export class TaskService {
   }
 
   /** The row if it is the user's; another user's task is simply not found. */
-  async owned(userId: string, id: string): Promise<TaskRow> {
-    let row = this.d.index.get(id);
-    if (!row) {
-      // Created a moment ago through another server process, not yet seen here.
-      const doc = await this.d.models.Task.findById(id).lean();
-      if (doc) {
-        this.d.index.loadDoc(doc);
-        row = this.d.index.get(id);
-      }
-    }
+  async owned(userId: string, id: string): Promise<StoredRow> {
+    const row = await this.d.rows.one(id, 'owner');
     if (!row || row.userId !== userId) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
     return row;
   }
@@ -376,6 +370,7 @@ export class TaskService {
       // The Zhihu settings and the target never change after creation, so rows and events do not carry them.
       this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
     ]);
+    this.d.rows.countRead('detail', 1);
     const seen = new Set<string>();
     const events: TaskEvent[] = [];
     for (const e of timeline?.events ?? []) {
@@ -399,7 +394,7 @@ export class TaskService {
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     return {
-      ...toView(row),
+      ...viewOf(row),
       column: options?.column ?? undefined,
       cover: options?.cover ?? undefined,
       statement: options?.statement ?? undefined,
@@ -412,8 +407,8 @@ export class TaskService {
   }
 
   async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
-    await this.owned(userId, id);
-    const res = await this.change(id, {
+    const row = await this.owned(userId, id);
+    const res = await this.change(row, {
       from: CANCELLABLE_STATUSES,
       to: 'cancelled',
       stage: 'cancelled',
@@ -431,7 +426,7 @@ export class TaskService {
   }
 
   async retry(userId: string, id: string): Promise<{ status: TaskStatus }> {
-    await this.owned(userId, id);
+    const row = await this.owned(userId, id);
     // A retried update must not race another task on the same article either.
     const target = await this.d.models.Task.findById(id).select('articleId').lean();
     const articleId = target?.articleId ?? undefined;
@@ -440,12 +435,14 @@ export class TaskService {
     if (problem !== undefined) throw new AppError('CONFLICT', problem.message, 'ARTICLE_BUSY', undefined, undefined, problem.params);
     let res: Awaited<ReturnType<TaskService['change']>> | undefined;
     try {
-      res = await this.change(id, {
+      res = await this.change(row, {
         from: RETRYABLE_STATUSES,
         to: 'pending',
         stage: 'created',
         note: note('retryRequested'),
         set: { jobId: '' },
+        // Servers hold only live tasks: the summary lets each of them take this one up again.
+        task: summaryOfRow(row, row.scheduledAt),
       });
     } finally {
       await this.d.guard.settle(claim, new Map(articleId && res?.ok ? [[articleId, id]] : []));
@@ -457,17 +454,8 @@ export class TaskService {
 
   async reschedule(userId: string, id: string, scheduledAt: string | null): Promise<{ status: TaskStatus }> {
     const row = await this.owned(userId, id);
-    const summary: TaskSummary = {
-      accountId: row.accountId,
-      platform: row.platform,
-      title: row.title,
-      topics: row.topics,
-      priority: row.priority,
-      scheduledAt: scheduledAt ?? undefined,
-      batchId: row.batchId,
-      createdAt: row.createdAt,
-    };
-    const res = await this.change(id, {
+    const summary = summaryOfRow(row, scheduledAt ? new Date(scheduledAt).toISOString() : undefined);
+    const res = await this.change(row, {
       from: ['pending'],
       to: 'pending',
       stage: scheduledAt ? 'scheduled' : 'created',
@@ -507,7 +495,7 @@ export class TaskService {
       if (res.reason === 'removed') return { removed: true };
       throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
     }
-    this.d.index.apply({
+    this.d.live.apply({
       id: res.eventId,
       taskId: id,
       userId: row.userId,
@@ -517,7 +505,7 @@ export class TaskService {
       progress: row.progress,
       stage: 'removed',
       removed: true,
-      at: new Date().toISOString(),
+      at: res.at,
     });
     // The projector deletes them too when it reaches the event (which covers a MongoDB outage
     // here); deleting now means nothing can load the task back from MongoDB in between.
@@ -547,45 +535,37 @@ export class TaskService {
   /** Puts a task's live state back into Redis from MongoDB (it expires a while after the end). */
   private async rebuild(id: string): Promise<void> {
     const doc = await this.d.models.Task.findById(id).lean();
+    this.d.rows.countRead('owner', 1);
     if (!doc) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such task' });
-    await this.d.states.ensure(liveStateOf(doc));
+    await this.d.states.ensure(doc);
   }
 
   /**
    * A compare-and-set on the live state, applied to the local index at once. If Redis no longer
    * holds the state (finished long ago), it is rebuilt from MongoDB first.
    */
-  private async change(
-    id: string,
-    spec: TransitionSpec,
-  ): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
+  private async change(row: StoredRow, spec: TransitionSpec): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
     if (!this.d.redis.isReady) throw unavailable('Redis');
-    let res = await this.d.states.transition(id, spec);
+    let res = await this.d.states.transition(row.id, spec);
     if (!res.ok && res.reason === 'missing') {
-      await this.rebuild(id);
-      res = await this.d.states.transition(id, spec);
+      await this.rebuild(row.id);
+      res = await this.d.states.transition(row.id, spec);
     }
-    if (!res.ok) {
-      const row = this.d.index.get(id);
-      return { ok: false, status: res.reason === 'conflict' ? res.status : (row?.status ?? 'failed') };
-    }
-    const row = this.d.index.get(id);
-    if (row) {
-      this.d.index.apply({
-        id: res.eventId,
-        taskId: id,
-        userId: row.userId,
-        attempt: res.attempt,
-        v: res.v,
-        status: spec.to,
-        progress: res.progress,
-        stage: spec.stage,
-        note: spec.note,
-        message: spec.note && noteText(spec.note),
-        task: spec.task,
-        at: new Date().toISOString(),
-      });
-    }
+    if (!res.ok) return { ok: false, status: res.reason === 'conflict' ? res.status : 'failed' };
+    this.d.live.apply({
+      id: res.eventId,
+      taskId: row.id,
+      userId: row.userId,
+      attempt: res.attempt,
+      v: res.v,
+      status: spec.to,
+      progress: res.progress,
+      stage: spec.stage,
+      note: spec.note,
+      message: spec.note ? noteText(spec.note) : spec.message,
+      task: spec.task,
+      at: res.at,
+    });
     return { ok: true, from: res.from };
   }
 }
@@ -594,6 +574,20 @@ export class TaskService {
 async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
   // The journal holds only the creates of the last moments, so `$in` scans a handful of documents.
   if (ids.length > 0) await models.TaskCreate.deleteMany({ _id: { $in: ids } });
+}
+
+/** What an event carries of a task, from its row, so a process that does not hold it can build it. */
+function summaryOfRow(row: StoredRow, scheduledAt: string | undefined): TaskSummary {
+  return {
+    accountId: row.accountId,
+    platform: row.platform,
+    title: row.title,
+    topics: row.topics,
+    priority: row.priority,
+    scheduledAt,
+    batchId: row.batchId,
+    createdAt: row.createdAt,
+  };
 }
 
 function refused(action: 'cancel' | 'retry' | 'reschedule', status: TaskStatus, allowed: string): AppError {

@@ -2,6 +2,7 @@
  * The signed-in part of the app. It starts the live feed as soon as the user is known, before
  * any page asks for data, and ends it when the user signs out (or the session ends).
  */
+import { detailToView } from '@zpub/shared';
 import { Navigate, useLocation, type RouteSectionProps } from '@solidjs/router';
 import { Match, onCleanup, Switch, type JSX } from 'solid-js';
 import { t } from '../i18n';
@@ -10,7 +11,6 @@ import { AppContext } from '../lib/app-context';
 import { errorCode } from '../lib/errors';
 import { createLive } from '../lib/live';
 import { checkSession, report, session, signedOut, type Session, type SessionUser } from '../lib/session';
-import { toView } from '../lib/task-merge';
 import { createTaskStore } from '../lib/task-store';
 import { api } from '../lib/trpc';
 import { Header } from './header';
@@ -56,7 +56,7 @@ function SignedIn(props: { user: SessionUser; children?: JSX.Element }) {
   const store = createTaskStore({
     async fetchTask(id) {
       try {
-        return toView(await api.task.byId.query({ id }));
+        return detailToView(await api.task.byId.query({ id }));
       } catch (err) {
         if (errorCode(err) === 'NOT_FOUND') return null;
         throw err;

@@ -436,6 +436,7 @@ export const en: Messages = {
     empty: 'No task matches.',
     emptyAll: 'No task yet; publish one.',
     loadingMore: 'Loading more…',
+    rebuilding: 'The task index is being restored from the database: older tasks may be missing from the list until it is done.',
     filters: 'Filters',
     filtersOn: (n: number) => (n > 0 ? `Filters (${n})` : 'Filters'),
     status: 'Status',
@@ -539,6 +540,7 @@ export const en: Messages = {
   stats: {
     title: 'Statistics',
     since: 'Period',
+    rebuilding: 'The task index is being restored from the database: the numbers may be short until it is done.',
     ranges: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', '365d': 'Last year' },
     total: 'Tasks',
     successRate: 'Success rate',

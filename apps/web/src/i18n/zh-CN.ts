@@ -52,6 +52,7 @@ const note: NoteTexts = {
   registeredLate: () => tx`保存后服务中断过，已由系统补完登记`,
   reannounced: () => tx`实时状态存储丢失了该任务最近的变化，已重新公布当前状态`,
   repairedAfterGap: () => tx`事件流被截断后，已按当前状态补齐`,
+  restoredFromMongo: () => tx`Redis 丢失了这条任务，已从 MongoDB 恢复`,
   tabCrashed: () => tx`浏览器标签页崩溃（Chromium：${'Page crashed!'}）`,
   editorClosed: (p) => tx`文章 ${p.articleId} 的编辑器在加载完成前被关闭`,
   articleMissing: (p) => tx`知乎上没有该账号可以编辑的文章 ${p.articleId}（编辑器返回 404）`,
@@ -554,6 +555,7 @@ export const zhCN = {
     empty: '没有符合条件的任务。',
     emptyAll: '还没有任务，去发布一篇吧。',
     loadingMore: '正在加载更多…',
+    rebuilding: '正在从数据库恢复任务索引：较早的任务可能暂时不在列表中，恢复完成后会出现。',
     filters: '筛选',
     filtersOn: (n: number) => (n > 0 ? `筛选（${n}）` : '筛选'),
     status: '状态',
@@ -656,6 +658,7 @@ export const zhCN = {
   stats: {
     title: '统计',
     since: '时间范围',
+    rebuilding: '正在从数据库恢复任务索引：统计数字可能暂时偏少。',
     ranges: { '24h': '最近 24 小时', '7d': '最近 7 天', '30d': '最近 30 天', '365d': '最近一年' } as Record<string, string>,
     total: '任务总数',
     successRate: '成功率',

@@ -3,7 +3,7 @@
  * order), kept in order as rows change live. Comparisons match the server's, so a row placed
  * here sits where the server's next page would have put it.
  */
-import type { Stage, TaskEvent, TaskStatus, TaskView } from '@zpub/shared';
+import { compareTasks, type Stage, type TaskEvent, type TaskStatus, type TaskView } from '@zpub/shared';
 import { matchesFilters, type TaskFilters } from './filters';
 
 export interface ListWindow {
@@ -28,14 +28,9 @@ function sortValue(f: TaskFilters, r: TaskView): SortValue {
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The server's order: the sort value, then the id (ObjectIds break ties in creation order). */
+/** The server's order (@zpub/shared, compareTasks): the sort value, then creation time or id. */
 export function compareRows(f: TaskFilters): (a: TaskView, b: TaskView) => number {
-  const dir = f.order === 'asc' ? 1 : -1;
-  return (a, b) => dir * (compare(sortValue(f, a), sortValue(f, b)) || compare(a.id, b.id));
+  return compareTasks(f.sort, f.order);
 }
 
 /** The first stage of each status: an event at one of these is a task entering that status. */

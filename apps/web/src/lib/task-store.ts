@@ -1,13 +1,13 @@
 /**
  * Every task row the app knows, in one Solid store keyed by task id, fed by the `task.onUpdate`
- * events and by list pages. Rows only move forward (see task-merge.ts). An event for a task not
+ * events and by list pages. Rows only move forward (@zpub/shared, task-row.ts: the server's live
+ * rows follow the same rules). An event for a task not
  * held here builds the row when it carries the task's summary; otherwise the task is fetched
  * when some view could show it, and its events wait ("parked") for that answer or a later page.
  */
-import type { TaskEvent, TaskView } from '@zpub/shared';
+import { catchUp, mergeEvent, mergeSnapshot, type TaskEvent, type TaskView } from '@zpub/shared';
 import { batch } from 'solid-js';
 import { createStore, produce, reconcile, unwrap } from 'solid-js/store';
-import { catchUp, mergeEvent, mergeSnapshot } from './task-merge';
 
 export interface TaskChange {
   row: TaskView;

@@ -103,6 +103,11 @@ export function Stats() {
           {error()}
         </p>
       </Show>
+      <Show when={summary()?.rebuilding}>
+        <p class="alert info" role="status" data-testid="stats-rebuilding">
+          {t.stats.rebuilding}
+        </p>
+      </Show>
       <Show when={summary()} fallback={<p class="muted">{t.app.loading}</p>}>
         {(s) => (
           <>

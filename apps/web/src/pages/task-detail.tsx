@@ -2,7 +2,7 @@
  * 任务详情: one task, live. The row comes from the store (events keep it current); the timeline
  * is the server's list of events plus every event that arrives while the page is open.
  */
-import type { TaskEvent, TaskView } from '@zpub/shared';
+import { detailToView, type TaskEvent, type TaskView } from '@zpub/shared';
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { MarkdownPreview } from '../components/markdown-preview';
@@ -19,7 +19,6 @@ import { errorCode } from '../lib/errors';
 import { kindOf } from '../lib/article-update';
 import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
 import { report } from '../lib/session';
-import { toView } from '../lib/task-merge';
 import { groupByAttempt, mergeEvents } from '../lib/timeline';
 import { api } from '../lib/trpc';
 
@@ -74,7 +73,7 @@ export function TaskDetail() {
         .then(
           (detail) => {
             if (id() !== taskId) return;
-            app.store.applySnapshot([toView(detail)]);
+            app.store.applySnapshot([detailToView(detail)]);
             setContent(detail.content);
             setOptions({ column: detail.column, cover: detail.cover, statement: detail.statement, commentPermission: detail.commentPermission });
             setTarget({ articleId: detail.articleId, mode: detail.mode });

@@ -41,6 +41,8 @@ export function Tasks() {
   const [loading, setLoading] = createSignal(false);
   const [loaded, setLoaded] = createSignal(false);
   const [loadError, setLoadError] = createSignal('');
+  /** The server is rebuilding its task index: older tasks may be missing for now. */
+  const [rebuilding, setRebuilding] = createSignal(false);
   const [selected, setSelected] = createSignal<ReadonlySet<string>>(new Set());
   const [busyIds, setBusyIds] = createSignal<ReadonlySet<string>>(new Set());
   const [bulkBusy, setBulkBusy] = createSignal(false);
@@ -69,6 +71,7 @@ export function Tasks() {
       await app.live.ready;
       const res = await api.task.list.query(listInput(f, null, PAGE));
       if (gen !== generation) return;
+      setRebuilding(res.rebuilding === true);
       app.store.applySnapshot(res.items);
       const pageIds = new Set(res.items.map((i) => i.id));
       let next = appendPage({ ids: [], total: 0, complete: false }, [...pageIds], res.total, res.nextCursor === null);
@@ -308,6 +311,11 @@ export function Tasks() {
             {n().text}
           </p>
         )}
+      </Show>
+      <Show when={rebuilding()}>
+        <p class="alert info" role="status" data-testid="list-rebuilding">
+          {t.tasks.rebuilding}
+        </p>
       </Show>
       <Show when={loadError()}>
         <p class="alert error" role="alert" data-testid="list-error">

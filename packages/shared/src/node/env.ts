@@ -31,6 +31,11 @@ export const commonEnvShape = {
   RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Events the stream keeps (approximately) for resuming subscribers and a lagging projector. */
   EVENT_STREAM_MAXLEN: z.coerce.number().int().min(10).default(100_000),
+  /**
+   * How long an ended task's live state and row stay in Redis (then its row is read from MongoDB
+   * by `_id`); its place in the list indexes stays for good. A week by default.
+   */
+  TASK_ROW_TTL_S: z.coerce.number().int().min(1).max(366 * 24 * 3600).default(7 * 24 * 3600),
 } as const;
 
 /** Turns a zod failure into one line per variable, so start-up says exactly what to fix. */

@@ -9,3 +9,4 @@ export * from './outage';
 export * from './redis';
 export * from './task-state';
 export * from './queue';
+export * from './task-rows';

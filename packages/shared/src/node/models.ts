@@ -201,6 +201,12 @@ const createJournalSchema = new Schema(
   opts,
 );
 
+/**
+ * Small facts a server keeps in MongoDB by name: how far the projection got (`projector`), which
+ * tells a Redis restored from an older snapshot from a current one.
+ */
+const serverStateSchema = new Schema({ _id: { type: String, required: true }, value: { type: String, required: true }, at: { type: Date, required: true } }, opts);
+
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema>;
@@ -224,6 +230,7 @@ export function createModels(conn: Connection) {
     Asset: conn.model('Asset', assetSchema, 'assets'),
     TaskClaim: conn.model('TaskClaim', claimSchema, 'task_claims'),
     TaskCreate: conn.model('TaskCreate', createJournalSchema, 'task_creates'),
+    ServerState: conn.model('ServerState', serverStateSchema, 'server_state'),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { startRedis, tempDir, type RedisHandle, type TempDir } from '@zpub/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskError } from '../errors';
 import { note } from '../notes';
@@ -11,36 +10,22 @@ import type { TaskSummary } from '../events';
 import { TaskStates, VERSION_STRIDE } from './task-state';
 
 // A real redis-server on a free port: the scripts are what is under test.
-let server: ChildProcess;
+let dir: TempDir;
+let server: RedisHandle;
 let redis: RedisClient;
 const keys = redisKeys(`t${Date.now()}`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  redis = createRedis(`redis://127.0.0.1:${port}`, createLogger('test', 'silent'), 'test');
-  for (let i = 0; i < 50; i++) {
-    try {
-      await redis.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  dir = await tempDir('zpub-redis-');
+  server = await startRedis({ dir: dir.path });
+  redis = createRedis(server.url, createLogger('test', 'silent'), 'test');
+  await redis.connect();
 });
 
 afterAll(async () => {
   await redis.quit();
-  server.kill();
+  await server.stop();
+  await dir.cleanup();
 });
 
 const summary: TaskSummary = {
@@ -133,17 +118,21 @@ describe('TaskStates', () => {
   it('rebuilds a lost state above every version MongoDB may lag behind, and re-versions on request', async () => {
     const states = new TaskStates(redis, keys);
     const rebuilt = await states.ensure({
-      taskId: 'task4',
+      _id: 'task4',
       userId: 'u1',
       accountId: 'a1',
+      platform: 'sandbox',
+      title: summary.title,
+      topics: summary.topics,
+      priority: 'normal',
       status: 'running',
       attempt: 2,
       v: 5,
       progress: 40,
       stage: 'editor',
-      submittedAt: '',
-      error: JSON.stringify(taskError('PUBLISH_TIMEOUT')),
-      result: '',
+      error: taskError('PUBLISH_TIMEOUT'),
+      createdAt: new Date(summary.createdAt),
+      updatedAt: new Date(),
     });
     expect(rebuilt).toBe(true);
     const state = await states.get('task4');

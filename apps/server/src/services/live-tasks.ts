@@ -1,0 +1,202 @@
+/**
+ * The tasks that have not ended (pending, queued, running), in memory: all the dispatcher, the
+ * reconciler and pacing read. Loaded at start from Redis's set of live tasks, kept from the event
+ * stream, and compared with that set again now and then (an event it missed, a task restored by an
+ * index rebuild). Memory grows with live work, never with history; lists read Redis (task-lists.ts).
+ */
+import type { TaskEvent, TaskStatus } from '@zpub/shared';
+import { IN_FLIGHT_STATUSES, PRIORITY_RANK, withEvent, rowFromEvent } from '@zpub/shared';
+import { rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
+
+export type LiveRow = StoredRow;
+
+const LIVE: readonly TaskStatus[] = ['pending', 'queued', 'running'];
+const READ_CHUNK = 500;
+
+type Listener = (row: LiveRow, event: TaskEvent | null) => void;
+
+export class LiveTasks {
+  private readonly rows = new Map<string, LiveRow>();
+  private readonly byUser = new Map<string, Map<string, LiveRow>>();
+  private readonly listeners: Listener[] = [];
+  /** Tasks whose live event came without the summary to build a row: read from Redis. */
+  private readonly loading = new Set<string>();
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    /** The row of a task whose hash does not hold one (kept before rows were): from MongoDB. */
+    private readonly fromStore: (id: string) => Promise<LiveRow | null>,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(id: string): LiveRow | undefined {
+    return this.rows.get(id);
+  }
+
+  /** Called after every change of a row, and when a row leaves (its status is no longer live). */
+  onChange(fn: Listener): void {
+    this.listeners.push(fn);
+  }
+
+  /** Users with a task pending, queued or running. */
+  liveUsers(): Iterable<string> {
+    return this.byUser.keys();
+  }
+
+  *liveRows(): Iterable<LiveRow> {
+    for (const mine of this.byUser.values()) yield* mine.values();
+  }
+
+  userRows(userId: string): Iterable<LiveRow> {
+    return this.byUser.get(userId)?.values() ?? [];
+  }
+
+  /** Reads every live task from Redis (at start, and now and then to catch what an event missed). */
+  async sync(): Promise<{ loaded: number; dropped: number }> {
+    const ids = await this.redis.sMembers(this.keys.live);
+    const listed = new Set(ids);
+    let loaded = 0;
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const chunk = ids.slice(i, i + READ_CHUNK);
+      const rows = await this.read(chunk);
+      for (const row of rows) if (row && this.take(row)) loaded++;
+    }
+    // Rows not in the set have ended (or were removed); a task created after the set was read
+    // is in it by now, so its hash decides.
+    const absent = [...this.rows.keys()].filter((id) => !listed.has(id));
+    let dropped = 0;
+    for (let i = 0; i < absent.length; i += READ_CHUNK) {
+      const chunk = absent.slice(i, i + READ_CHUNK);
+      const rows = await this.read(chunk);
+      chunk.forEach((id, j) => {
+        const row = rows[j];
+        if (row) this.take(row);
+        else if (this.drop(id)) dropped++;
+      });
+    }
+    return { loaded, dropped };
+  }
+
+  private async read(ids: string[]): Promise<(LiveRow | null)[]> {
+    const hashes = await Promise.all(ids.map((id) => this.redis.hGetAll(this.keys.task(id))));
+    return Promise.all(
+      ids.map(async (id, j) => {
+        const h = hashes[j] ?? {};
+        const row = rowFromHash(id, h);
+        if (row) return row;
+        // A live state from before rows were kept in Redis: the document has the row.
+        if (h.status && LIVE.includes(h.status as TaskStatus)) {
+          const stored = await this.fromStore(id);
+          return stored ? { ...stored, status: h.status as TaskStatus, v: Number(h.v ?? stored.v), attempt: Number(h.attempt ?? stored.attempt) } : null;
+        }
+        return null;
+      }),
+    );
+  }
+
+  /** A row read from Redis: kept if live and not older than what is held; returns whether it changed. */
+  private take(row: LiveRow): boolean {
+    const held = this.rows.get(row.id);
+    if (held && held.v >= row.v) return false;
+    if (!LIVE.includes(row.status)) return this.drop(row.id);
+    this.put(row);
+    this.emit(row, null);
+    return true;
+  }
+
+  private drop(id: string): boolean {
+    const row = this.rows.get(id);
+    if (!row) return false;
+    this.rows.delete(id);
+    const mine = this.byUser.get(row.userId);
+    if (mine?.delete(id) && mine.size === 0) this.byUser.delete(row.userId);
+    return true;
+  }
+
+  /** Applies one event; returns the row when this process holds (or held until now) the task. */
+  apply(e: TaskEvent): LiveRow | undefined {
+    const held = this.rows.get(e.taskId);
+    if (e.removed) {
+      if (held && this.drop(e.taskId)) this.emit({ ...held, stage: 'removed' }, e);
+      return held;
+    }
+    let next: LiveRow;
+    if (held) {
+      if (e.v <= held.v) return undefined;
+      next = { ...withEvent(held, e), userId: held.userId, lastEventId: e.id };
+    } else {
+      if (!LIVE.includes(e.status)) return undefined;
+      const built = rowFromEvent(e);
+      if (!built) {
+        // Moved back to live without its summary (a state restored elsewhere): read it.
+        this.load(e.taskId);
+        return undefined;
+      }
+      next = { ...built, userId: e.userId, lastEventId: e.id };
+    }
+    if (LIVE.includes(next.status)) this.put(next);
+    else this.drop(next.id);
+    this.emit(next, e);
+    return next;
+  }
+
+  /** Reads a task's row from Redis again (its state was put back without an event). */
+  refresh(id: string): void {
+    this.load(id);
+  }
+
+  private load(id: string): void {
+    if (this.loading.has(id)) return;
+    this.loading.add(id);
+    this.read([id])
+      .then(([row]) => {
+        if (row) this.take(row);
+      })
+      .catch((err: Error) => this.log.warn({ taskId: id, err: err.message }, 'could not read a live task'))
+      .finally(() => this.loading.delete(id));
+  }
+
+  /** Tasks that hold or are about to hold a slot, per user and per account. */
+  inFlight(): { byUser: Map<string, number>; byAccount: Map<string, number>; queued: number } {
+    const byUser = new Map<string, number>();
+    const byAccount = new Map<string, number>();
+    let queued = 0;
+    for (const row of this.liveRows()) {
+      if (!IN_FLIGHT_STATUSES.includes(row.status)) continue;
+      if (row.status === 'queued') queued++;
+      byUser.set(row.userId, (byUser.get(row.userId) ?? 0) + 1);
+      byAccount.set(row.accountId, (byAccount.get(row.accountId) ?? 0) + 1);
+    }
+    return { byUser, byAccount, queued };
+  }
+
+  /** A user's pending tasks that are due, best first: priority, then creation order. */
+  duePending(userId: string, now: number): LiveRow[] {
+    const out: LiveRow[] = [];
+    for (const row of this.userRows(userId)) {
+      if (row.status !== 'pending') continue;
+      if (row.scheduledAt && Date.parse(row.scheduledAt) > now) continue;
+      out.push(row);
+    }
+    return out.sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private put(row: LiveRow): void {
+    this.rows.set(row.id, row);
+    let mine = this.byUser.get(row.userId);
+    if (!mine) {
+      mine = new Map();
+      this.byUser.set(row.userId, mine);
+    }
+    mine.set(row.id, row);
+  }
+
+  private emit(row: LiveRow, e: TaskEvent | null): void {
+    for (const fn of this.listeners) fn(row, e);
+  }
+}
