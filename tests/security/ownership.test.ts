@@ -157,18 +157,18 @@ const ATTACKS: Record<string, ((id: string) => Promise<void>) | 'no user data' |
   },
   'task.cancelMany': async (id) => {
     const res = await b.api.task.cancelMany.mutate({ ids: [id] });
-    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task' }] });
+    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task', code: 'NOT_FOUND' }] });
   },
   'task.retryMany': async (id) => {
     const res = await b.api.task.retryMany.mutate({ ids: [id] });
-    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task' }] });
+    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task', code: 'NOT_FOUND' }] });
   },
   'task.remove': async (id) => {
     expect(await expectRefusal(b.api.task.remove.mutate({ id }))).toMatchObject({ code: 'NOT_FOUND' });
   },
   'task.removeMany': async (id) => {
     const res = await b.api.task.removeMany.mutate({ ids: [id] });
-    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task' }] });
+    expect(res).toEqual({ changed: [], skipped: [{ id, reason: 'No such task', code: 'NOT_FOUND' }] });
   },
   'task.reschedule': async (id) => {
     for (const scheduledAt of [later(3), null]) {

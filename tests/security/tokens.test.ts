@@ -170,7 +170,7 @@ describe('a personal API token', () => {
     expect(await expectRefusal(cli.api.task.byId.query({ id: task.taskId }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await expectRefusal(cli.api.task.cancel.mutate({ id: task.taskId }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await expectRefusal(cli.api.task.retry.mutate({ id: task.taskId }))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await cli.api.task.cancelMany.mutate({ ids: [task.taskId] })).toEqual({ changed: [], skipped: [{ id: task.taskId, reason: 'No such task' }] });
+    expect(await cli.api.task.cancelMany.mutate({ ids: [task.taskId] })).toEqual({ changed: [], skipped: [{ id: task.taskId, reason: 'No such task', code: 'NOT_FOUND' }] });
     expect(await expectRefusal(cli.api.task.create.mutate({ accountId: account.id, title: 't', content: 'c' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await cli.api.task.list.query({ batchId: batch.batchId ?? undefined })).toMatchObject({ items: [], total: 0 });
     expect(await cli.api.account.list.query()).toEqual([]);

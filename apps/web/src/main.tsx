@@ -1,3 +1,4 @@
+import './zod-jitless';
 import { render } from 'solid-js/web';
 import { App } from './app';
 import { lang, t } from './i18n';
