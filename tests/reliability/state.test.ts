@@ -104,7 +104,11 @@ describe('the state under failures', () => {
     expect(articles.map((a) => a.title).sort()).toEqual(['回滚 0', '回滚 1', '回滚 2']);
     // The durable records agree (a server started later lists from them).
     const db = await stack.db();
-    const docs = await db.collection('tasks').find({ title: { $in: ['回滚 0', '回滚 1', '回滚 2'] } }).toArray();
+    // The projector writes them a moment after the events: wait for it, then check what it wrote.
+    const docs = await waitFor(async () => {
+      const found = await db.collection('tasks').find({ title: { $in: ['回滚 0', '回滚 1', '回滚 2'] } }).toArray();
+      return found.length === 3 && found.every((d) => d.status === 'success') && found;
+    }, 'MongoDB to hold the three successes', 30_000).catch(async () => db.collection('tasks').find({ title: { $in: ['回滚 0', '回滚 1', '回滚 2'] } }).toArray());
     expect(docs.map((d) => d.status)).toEqual(['success', 'success', 'success']);
     for (const d of docs) expect(articles.map((a) => a.id)).toContain((d.result as { articleId: string }).articleId);
   });

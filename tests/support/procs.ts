@@ -26,6 +26,19 @@ function readProc(pid: number): Proc | null {
   }
 }
 
+/**
+ * Proportional set size in kB: each page shared by n processes counts 1/n to each, so a tree's
+ * sum is its real footprint (RSS sums count Chromium's shared pages once per process). 0 when the
+ * process is gone.
+ */
+export function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 export function allProcs(): Proc[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))

@@ -28,6 +28,8 @@ export class Dispatcher {
   private ticker: NodeJS.Timeout | null = null;
   /** When each account last had a task dispatched (for pacing). */
   private readonly lastDispatch = new Map<string, number>();
+  /** Accounts whose last dispatch this process read from Redis since it became leader (seedPacing). */
+  private readonly paced = new Set<string>();
   /** Users in the order they were last served, for taking turns. */
   private readonly lastServed = new Map<string, number>();
   /** Called with the duration of each pass in ms (metrics). */
@@ -46,7 +48,7 @@ export class Dispatcher {
   ) {}
 
   setActive(active: boolean): void {
-    if (active && !this.active) void this.seedPacing().catch((err: Error) => this.log.warn({ err: err.message }, 'could not read when accounts last published'));
+    if (active && !this.active) this.paced.clear();
     this.active = active;
     if (active && !this.ticker) {
       // Scheduled tasks become due with time, not with events.
@@ -91,6 +93,7 @@ export class Dispatcher {
 
   private async pass(): Promise<void> {
     if (!this.active) return;
+    await this.seedPacing();
     const now = Date.now();
     const flight = this.index.inFlight();
     let room = Math.max(4, this.opts.liveSlots()) - flight.queued;
@@ -134,13 +137,14 @@ export class Dispatcher {
    * account's tasks that are past pending instead (the newest entry of the account's
    * last-change index per status): never earlier than the real dispatch, so pacing holds across
    * a failover or a restart (at worst an account waits a little longer once). Only the accounts
-   * of live tasks matter: no other account can be dispatched.
+   * of live tasks matter, each read once, before the first pass that could dispatch it: a task
+   * created after the leader started is paced like the ones it found.
    */
   private async seedPacing(): Promise<void> {
     const intervalMs = this.opts.accountMinIntervalS * 1000;
     if (intervalMs === 0) return;
     const since = Date.now() - intervalMs;
-    const accounts = new Set([...this.index.liveRows()].map((r) => r.accountId));
+    const accounts = new Set([...this.index.liveRows()].map((r) => r.accountId).filter((a) => !this.paced.has(a)));
     const { client, keys } = this.redis;
     for (const accountId of accounts) {
       const newest = await Promise.all(
@@ -150,6 +154,7 @@ export class Dispatcher {
         const at = first?.score ?? 0;
         if (at > since && at > (this.lastDispatch.get(accountId) ?? 0)) this.lastDispatch.set(accountId, at);
       }
+      this.paced.add(accountId);
     }
   }
 
