@@ -88,8 +88,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = [...new Set(selected as Benchmark[])];
   const partial = args.names.length === 0 ? null : run.map((b) => b.key);
-  // Before anything of ours adds to it.
-  const loadBefore = load1();
+  // Before anything of ours adds to it: the root script reads it before turbo builds the apps.
+  const given = process.env.ZPUB_BENCH_LOAD;
+  const loadBefore = given && Number.isFinite(Number(given)) ? Number(given) : load1();
   const refusal = loadRefusal(loadBefore, args.force);
   if (refusal) {
     console.error(`[bench] ${refusal}`);

@@ -270,7 +270,10 @@ export const scaleBenchmark: Benchmark = {
     await stack.server.restart();
     const readyMs = performance.now() - t0;
     ctx.log(`server ready in ${ms(readyMs)}`);
-    const readAtStart = documentsRead(await (await fetch(`${stack.urls.app}/metrics`)).text());
+    const startMetrics = await (await fetch(`${stack.urls.app}/metrics`)).text();
+    const readAtStart = documentsRead(startMetrics);
+    const phases = [...startMetrics.matchAll(/^zpub_server_start_phase_seconds\{phase="([^"]+)"\} (\S+)/gm)].map((m) => `${m[1]} ${ms(1000 * Number(m[2]))}`);
+    ctx.log(`start by phase: ${phases.join(', ')}`);
     await sleep(5000);
     const rss = processRss(stack.server.pid);
     ctx.log(`server RSS ${mb(rss)}; task documents read at start: ${readAtStart}`);
@@ -347,6 +350,7 @@ export const scaleBenchmark: Benchmark = {
       figures: [
         { label: 'tasks seeded', value: `${tasks} (+ ${USERS * LIVE_PER_USER} live) in ${seedS.toFixed(0)} s` },
         { label: 'server ready after a restart', value: ms(readyMs) },
+        { label: "where the start went (the server's own phases; the rest is spawning the process and the first /healthz)", value: phases.join(', ') || 'n/a' },
         { label: 'task documents read from MongoDB at start', value: String(readAtStart) },
         { label: 'server RSS after start', value: mb(rss) },
         { label: 'task.list first page p50 / p95', value: `${ms(percentile(firstPage, 50))} / ${ms(p95(firstPage))}` },

@@ -16,6 +16,7 @@ import { createMetrics } from './metrics';
 import { appRouter } from './routers/_app';
 import { authenticate, carriesAuthorization } from './principal';
 import type { Services } from './services/services';
+import { UPDATE_STREAM_PATH, serveUpdateStream } from './update-stream';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': [
@@ -81,11 +82,12 @@ function metricsAllowed(req: IncomingMessage, token: string | undefined): boolea
 
 export function createHttpServer(services: Services): Server {
   const { env, log } = services;
+  const createContext = contextFactory(services);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: env.MAX_BODY_BYTES,
-    createContext: contextFactory(services),
+    createContext,
     onError({ error, path, type }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         log.error({ path, type, err: error.cause?.message ?? error.message }, 'procedure failed');
@@ -153,6 +155,19 @@ export function createHttpServer(services: Services): Server {
       }
       // Answers are per user: no shared cache may keep one.
       res.setHeader('Cache-Control', 'no-store');
+      if (req.method === 'GET' && path === UPDATE_STREAM_PATH) {
+        serveUpdateStream(req, res, createContext, appRouter).then(
+          (served) => {
+            if (!served) trpc(req, res);
+          },
+          (err: Error) => {
+            log.error({ err: err.message }, 'live stream failed');
+            if (!res.headersSent) send(res, 500, '{"error":"internal"}');
+            else res.destroy();
+          },
+        );
+        return;
+      }
       return trpc(req, res);
     }
     const evidence = /^\/api\/evidence\/([a-f0-9]{24})$/.exec(path);

@@ -19,6 +19,15 @@ export function createMetrics(services: Services): Registry {
     },
   });
   new Gauge({
+    name: 'zpub_server_start_phase_seconds',
+    help: "How long each step of this process's start took: loading the code, MongoDB connect and indexes, Redis, live tasks, sessions, the index check, listening",
+    labelNames: ['phase'],
+    registers: [registry],
+    collect() {
+      for (const [phase, ms] of Object.entries(services.startup)) this.set({ phase }, ms / 1000);
+    },
+  });
+  new Gauge({
     name: 'zpub_live_tasks',
     help: 'Tasks pending, queued or running that this process holds in memory (all it holds of tasks)',
     registers: [registry],

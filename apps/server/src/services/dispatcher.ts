@@ -115,9 +115,13 @@ export class Dispatcher {
         if (room <= 0) break;
         const used = (flight.byUser.get(userId) ?? 0) + (userCount.get(userId) ?? 0);
         if (used >= this.opts.userMaxRunning) continue;
-        const pick = this.index
-          .duePending(userId, now)
-          .find((t) => !picks.includes(t) && this.accountReady(t.accountId, flight.byAccount, picks, now));
+        let pick: TaskRow | undefined;
+        for (const t of this.index.duePending(userId, now)) {
+          if (!picks.includes(t) && this.accountReady(t.accountId, flight.byAccount, picks, now)) {
+            pick = t;
+            break;
+          }
+        }
         if (!pick) continue;
         picks.push(pick);
         userCount.set(userId, (userCount.get(userId) ?? 0) + 1);
@@ -144,7 +148,7 @@ export class Dispatcher {
     const intervalMs = this.opts.accountMinIntervalS * 1000;
     if (intervalMs === 0) return;
     const since = Date.now() - intervalMs;
-    const accounts = new Set([...this.index.liveRows()].map((r) => r.accountId).filter((a) => !this.paced.has(a)));
+    const accounts = [...this.index.liveAccounts()].filter((a) => !this.paced.has(a));
     const { client, keys } = this.redis;
     for (const accountId of accounts) {
       const newest = await Promise.all(

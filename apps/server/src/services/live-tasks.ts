@@ -18,6 +18,18 @@ type Listener = (row: LiveRow, event: TaskEvent | null) => void;
 export class LiveTasks {
   private readonly rows = new Map<string, LiveRow>();
   private readonly byUser = new Map<string, Map<string, LiveRow>>();
+  /**
+   * Kept on every change, so a dispatcher pass costs what it picks from, not every live task:
+   * tasks queued or running per user and per account, the queued ones, live tasks per account,
+   * and each user's pending tasks in dispatch order (sorted again only after that user's pending
+   * tasks changed).
+   */
+  private readonly flightByUser = new Map<string, number>();
+  private readonly flightByAccount = new Map<string, number>();
+  private queuedCount = 0;
+  private readonly liveByAccount = new Map<string, number>();
+  private readonly pendingByUser = new Map<string, Map<string, LiveRow>>();
+  private readonly pendingSorted = new Map<string, LiveRow[]>();
   private readonly listeners: Listener[] = [];
   /** Tasks whose live event came without the summary to build a row: read from Redis. */
   private readonly loading = new Set<string>();
@@ -46,6 +58,11 @@ export class LiveTasks {
   /** Users with a task pending, queued or running. */
   liveUsers(): Iterable<string> {
     return this.byUser.keys();
+  }
+
+  /** Accounts with a task pending, queued or running. */
+  liveAccounts(): Iterable<string> {
+    return this.liveByAccount.keys();
   }
 
   *liveRows(): Iterable<LiveRow> {
@@ -112,10 +129,39 @@ export class LiveTasks {
   private drop(id: string): boolean {
     const row = this.rows.get(id);
     if (!row) return false;
+    this.count(row, -1);
     this.rows.delete(id);
     const mine = this.byUser.get(row.userId);
     if (mine?.delete(id) && mine.size === 0) this.byUser.delete(row.userId);
     return true;
+  }
+
+  /** Adds (+1) or takes away (-1) a held row's share of the counts and the pending order. */
+  private count(row: LiveRow, sign: 1 | -1): void {
+    const bump = (map: Map<string, number>, key: string) => {
+      const n = (map.get(key) ?? 0) + sign;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    };
+    bump(this.liveByAccount, row.accountId);
+    if (IN_FLIGHT_STATUSES.includes(row.status)) {
+      bump(this.flightByUser, row.userId);
+      bump(this.flightByAccount, row.accountId);
+      if (row.status === 'queued') this.queuedCount += sign;
+    }
+    if (row.status === 'pending') {
+      let pending = this.pendingByUser.get(row.userId);
+      if (sign > 0) {
+        if (!pending) {
+          pending = new Map();
+          this.pendingByUser.set(row.userId, pending);
+        }
+        pending.set(row.id, row);
+      } else if (pending?.delete(row.id) && pending.size === 0) {
+        this.pendingByUser.delete(row.userId);
+      }
+      this.pendingSorted.delete(row.userId);
+    }
   }
 
   /** Applies one event; returns the row when this process holds (or held until now) the task. */
@@ -161,32 +207,30 @@ export class LiveTasks {
       .finally(() => this.loading.delete(id));
   }
 
-  /** Tasks that hold or are about to hold a slot, per user and per account. */
+  /** Tasks that hold or are about to hold a slot, per user and per account (copies: the caller may keep them). */
   inFlight(): { byUser: Map<string, number>; byAccount: Map<string, number>; queued: number } {
-    const byUser = new Map<string, number>();
-    const byAccount = new Map<string, number>();
-    let queued = 0;
-    for (const row of this.liveRows()) {
-      if (!IN_FLIGHT_STATUSES.includes(row.status)) continue;
-      if (row.status === 'queued') queued++;
-      byUser.set(row.userId, (byUser.get(row.userId) ?? 0) + 1);
-      byAccount.set(row.accountId, (byAccount.get(row.accountId) ?? 0) + 1);
-    }
-    return { byUser, byAccount, queued };
+    return { byUser: new Map(this.flightByUser), byAccount: new Map(this.flightByAccount), queued: this.queuedCount };
   }
 
   /** A user's pending tasks that are due, best first: priority, then creation order. */
-  duePending(userId: string, now: number): LiveRow[] {
-    const out: LiveRow[] = [];
-    for (const row of this.userRows(userId)) {
-      if (row.status !== 'pending') continue;
-      if (row.scheduledAt && Date.parse(row.scheduledAt) > now) continue;
-      out.push(row);
+  *duePending(userId: string, now: number): Iterable<LiveRow> {
+    let sorted = this.pendingSorted.get(userId);
+    if (!sorted) {
+      sorted = [...(this.pendingByUser.get(userId)?.values() ?? [])].sort(
+        (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
+      this.pendingSorted.set(userId, sorted);
     }
-    return out.sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const row of sorted) {
+      if (row.scheduledAt && Date.parse(row.scheduledAt) > now) continue;
+      yield row;
+    }
   }
 
   private put(row: LiveRow): void {
+    const held = this.rows.get(row.id);
+    if (held) this.count(held, -1);
+    this.count(row, 1);
     this.rows.set(row.id, row);
     let mine = this.byUser.get(row.userId);
     if (!mine) {

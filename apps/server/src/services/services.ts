@@ -66,6 +66,8 @@ export interface Services {
   authLimiter: { loginByEmail: RateLimiterRedis; loginByIp: RateLimiterRedis; registerByIp: RateLimiterRedis };
   queue: BeeQueue;
   instance: string;
+  /** How long each step of this process's start took (ms), for `/metrics` and the start log line. */
+  startup: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -77,11 +79,19 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     dataDir: env.DATA_DIR,
     production: env.NODE_ENV === 'production',
   });
-  const { conn, models } = await connectMongo(env.MONGODB_URI);
+  const { conn, models, timings } = await connectMongo(env.MONGODB_URI);
+  const startup: Record<string, number> = { mongoConnect: timings.connectMs, mongoIndexes: timings.indexesMs };
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    startup[name] = now - mark;
+    mark = now;
+  };
   const redis = createRedis(env.REDIS_URL, log, 'commands', { failFast: true });
   const blocking = createRedis(env.REDIS_URL, log, 'stream');
   const subscriber = createRedis(env.REDIS_URL, log, 'pubsub');
   await Promise.all([redis.connect(), blocking.connect(), subscriber.connect()]);
+  phase('redisConnect');
 
   const queue = createQueue(keys, env.REDIS_URL, log, { worker: false });
 
@@ -94,9 +104,9 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   // Where the stream stands before the live tasks are read: every change after it is replayed
   // onto them (versions only move rows forward), so nothing falls between the read and the follow.
   const position = await Hub.currentPosition(redis, keys.events);
-  const started = Date.now();
   await live.sync();
-  log.info({ live: live.size, ms: Date.now() - started }, 'live tasks loaded (the history stays in MongoDB and the Redis indexes)');
+  phase('liveTasks');
+  log.info({ live: live.size, ms: Math.round(startup.liveTasks ?? 0) }, 'live tasks loaded (the history stays in MongoDB and the Redis indexes)');
 
   const hub = new Hub(redis, blocking, keys, live, { rows, lists }, log);
   const accounts = new AccountDirectory(models, box);
@@ -104,6 +114,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   await sessions.start();
   const tokens = new ApiTokens(models, redis, subscriber, keys.tokenRevokedChannel, log);
   await tokens.start();
+  phase('sessionsAndTokens');
 
   let slots = 4;
   const refreshSlots = async () => {
@@ -145,6 +156,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
   const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), pause, log.child({ part: 'index' }));
   await rebuild.markIfNothingToIndex();
+  phase('indexCheck');
   const reconciler = new Reconciler(
     live,
     states,
@@ -222,6 +234,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     authLimiter,
     queue,
     instance: `${hostname()}:${process.pid}`,
+    startup,
     async close() {
       clearInterval(slotTimer);
       clearInterval(liveTimer);

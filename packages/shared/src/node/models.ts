@@ -239,7 +239,8 @@ export type Models = ReturnType<typeof createModels>;
  * Connects without command buffering: while MongoDB is unreachable an operation fails at once
  * (the API turns that into "temporarily unavailable") instead of hanging.
  */
-export async function connectMongo(uri: string): Promise<{ conn: Connection; models: Models }> {
+export async function connectMongo(uri: string): Promise<{ conn: Connection; models: Models; timings: { connectMs: number; indexesMs: number } }> {
+  const t0 = performance.now();
   const conn = mongoose.createConnection(uri, {
     bufferCommands: false,
     autoIndex: false,
@@ -247,9 +248,10 @@ export async function connectMongo(uri: string): Promise<{ conn: Connection; mod
     maxPoolSize: 20,
   });
   await conn.asPromise();
+  const t1 = performance.now();
   const models = createModels(conn);
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
-  return { conn, models };
+  return { conn, models, timings: { connectMs: t1 - t0, indexesMs: performance.now() - t1 } };
 }
 
 export { mongoose };
