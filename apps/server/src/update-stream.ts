@@ -2,9 +2,9 @@
  * `task.onUpdate` over SSE, written straight to the socket in the frames tRPC's SSE producer
  * writes (so `httpSubscriptionLink`, EventSource and the CLI read it unchanged):
  *
- *   event: connected / data: {"reconnectAfterInactivityMs":…}   first
+ *   event: connected / data: <trpc.ts's `sse.client` as JSON>     first
  *   data: <event as JSON> / id: <event id>                       each event (tracked)
- *   event: ping / data:                                          after 10 s without a frame
+ *   event: ping / data:                                          after `sse.ping.intervalMs` (trpc.ts) without a frame
  *   event: serialized-error / data: <error shape>                the credential was revoked
  *
  * Why not through tRPC: its producer sends every event through an async generator, two web
@@ -21,22 +21,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { onUpdateInput } from '@zpub/shared';
 import { TRPCError } from '@trpc/server';
-import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
+import { getErrorShape, getLastEventId, sseHeaders } from '@trpc/server/unstable-core-do-not-import';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
 import type { Context } from './context';
 import type { AppRouter } from './routers/_app';
+import { STREAM_REVOKED } from './routers/task';
 
 export const UPDATE_STREAM_PATH = '/trpc/task.onUpdate';
-
-/** As tRPC's SSE producer: comments keep proxies from closing an idle stream (trpc.ts sets the same). */
-const PING_MS = 10_000;
-const CLIENT_OPTIONS = JSON.stringify({ reconnectAfterInactivityMs: 25_000 });
-const SSE_HEADERS = {
-  'Content-Type': 'text/event-stream',
-  'Cache-Control': 'no-cache, no-transform',
-  'X-Accel-Buffering': 'no',
-  Connection: 'keep-alive',
-};
 
 /** The frame of an event, made once however many tabs of its user are open. */
 const frames = new WeakMap<object, string>();
@@ -61,11 +52,11 @@ function write(o: Open, frame: string): boolean {
   return o.res.write(frame);
 }
 
-/** One timer for every open stream: a ping to each that wrote nothing for PING_MS. */
-function track(o: Open): () => void {
+/** One timer for every open stream: a ping to each that wrote nothing for `pingMs` (trpc.ts's `sse.ping`). */
+function track(o: Open, pingMs: number): () => void {
   open.add(o);
   pinger ??= setInterval(() => {
-    const due = Date.now() - PING_MS;
+    const due = Date.now() - pingMs;
     for (const s of open) if (s.lastWrite <= due) write(s, 'event: ping\ndata: \n\n');
   }, 1000).unref();
   return () => {
@@ -88,7 +79,7 @@ function readInput(req: IncomingMessage, url: URL): { ok: true; lastEventId: str
     return { ok: false };
   }
   const header = req.headers['last-event-id'];
-  const resumed = (typeof header === 'string' ? header : null) ?? url.searchParams.get('lastEventId') ?? url.searchParams.get('Last-Event-Id');
+  const resumed = getLastEventId({ headers: new Headers(typeof header === 'string' ? { 'last-event-id': header } : {}), searchParams: url.searchParams });
   if (resumed) raw = raw !== null && typeof raw === 'object' ? { ...raw, lastEventId: resumed } : (raw ?? { lastEventId: resumed });
   const parsed = onUpdateInput.safeParse(raw);
   if (!parsed.success) return { ok: false };
@@ -125,11 +116,12 @@ export async function serveUpdateStream(
   const revoked = ctx.credentialHash ? (ctx.credential === 'token' ? tokens : sessions).watch(ctx.credentialHash, ended.signal) : null;
   const signal = revoked ? AbortSignal.any([ended.signal, revoked]) : ended.signal;
 
-  res.writeHead(200, SSE_HEADERS);
+  const sse = router._def._config.sse;
+  res.writeHead(200, sseHeaders);
   res.flushHeaders();
   const o: Open = { res, lastWrite: 0 };
-  const untrack = track(o);
-  write(o, `event: connected\ndata: ${CLIENT_OPTIONS}\n\n`);
+  const untrack = track(o, sse?.ping?.intervalMs ?? 10_000);
+  write(o, `event: connected\ndata: ${JSON.stringify(sse?.client ?? {})}\n\n`);
   try {
     for await (const event of hub.subscribe(user.id, input.lastEventId, signal)) {
       if (!write(o, frameOf(event))) {
@@ -147,7 +139,7 @@ export async function serveUpdateStream(
       }
     }
     if (revoked?.aborted && !ended.signal.aborted) {
-      const error = new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session or API token was revoked' });
+      const error = new TRPCError({ code: 'UNAUTHORIZED', message: STREAM_REVOKED });
       const shape = getErrorShape({ config: router._def._config, error, type: 'subscription', path: 'task.onUpdate', input: undefined, ctx });
       write(o, `event: serialized-error\ndata: ${JSON.stringify(shape)}\n\n`);
       res.end();

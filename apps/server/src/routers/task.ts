@@ -13,6 +13,9 @@ import { viewOf } from '@zpub/shared/node';
 import { protectedProcedure } from '../trpc';
 import { consumeOrRefuse } from './limits';
 
+/** How a live stream ends when the session or token behind it is revoked (update-stream.ts says the same). */
+export const STREAM_REVOKED = 'Your session or API token was revoked';
+
 export const taskRouter = {
   create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     const { accountId, ...article } = input;
@@ -79,7 +82,7 @@ export const taskRouter = {
       for await (const event of ctx.services.hub.subscribe(ctx.user.id, input?.lastEventId ?? null, AbortSignal.any([ended.signal, ...(revoked ? [revoked] : [])]))) {
         yield tracked(event.id, event);
       }
-      if (revoked?.aborted) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your session or API token was revoked' });
+      if (revoked?.aborted) throw new TRPCError({ code: 'UNAUTHORIZED', message: STREAM_REVOKED });
     } finally {
       ended.abort();
     }
