@@ -187,7 +187,7 @@ export async function fanoutRound(rig: FanoutRig, via: Via, tag: string, log: (m
     const realIds = new Set(real.flatMap((b) => b.created.map((c) => c.taskId)));
     const watcher = subs[0]?.sub;
     if (!watcher) throw new Error('no subscriber');
-    await until(() => watcher.events.some((e) => e.stage === 'login'), 60_000, 'the first task to log in');
+    await until(() => watcher.events.some((e) => e.stage === 'login'), 180_000, 'the first task to log in');
     // Every user, at some moment while the tasks run, submits a batch of scheduled articles and
     // cancels it two seconds later.
     const when = new Date(Date.now() + 86_400_000).toISOString();

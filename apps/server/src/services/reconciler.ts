@@ -63,11 +63,11 @@ export class Reconciler {
       const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
       const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
       const now = Date.now();
-      // Live states are read a few hundred at a time (one pipelined round trip), not one by one:
+      // Live states are read a few hundred at a time (one pipelined round trip, four fields each):
       // a user with thousands of pending tasks would otherwise keep this loop busy for seconds.
       for (let i = 0; i < live.length; i += STATE_READS) {
         const chunk = live.slice(i, i + STATE_READS);
-        const states = await Promise.all(chunk.map((r) => this.states.get(r.id)));
+        const states = await Promise.all(chunk.map((r) => this.states.peek(r.id)));
         for (const [j, row] of chunk.entries()) {
           let state = states[j] ?? null;
           if (!state) {
@@ -77,7 +77,7 @@ export class Reconciler {
             await this.states.ensure(doc);
             // The rebuilt state continues above MongoDB's version: the live row must know it.
             this.index.refresh(row.id);
-            state = await this.states.get(row.id);
+            state = await this.states.peek(row.id);
             if (!state) continue;
             fixed++;
             this.log.warn({ taskId: row.id, status: state.status }, 'task was missing from Redis; restored from MongoDB');
@@ -97,10 +97,9 @@ export class Reconciler {
             const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
             if (!job) fixed += await this.handBack(row.id, state.v, 'queued', note('queueEntryLost'));
           } else if (state.status === 'running') {
-            const worker = await this.redis.hGet(this.keys.task(row.id), 'workerId');
             const job = state.jobId ? await this.queue.getJob(state.jobId).catch(() => null) : null;
             // Bee-Queue brings back the job of a dead worker by itself; only a lost job needs us.
-            if (!job && (!worker || !alive.has(worker))) fixed += await this.handBack(row.id, state.v, 'running', note('workerGone'));
+            if (!job && (!state.workerId || !alive.has(state.workerId))) fixed += await this.handBack(row.id, state.v, 'running', note('workerGone'));
           }
         }
       }

@@ -677,6 +677,13 @@ export class TaskStates {
     return { ok: true, eventId: eventIdFromStreamId(String(res[1])), v: Number(res[2]), attempt: Number(res[3]), status: res[4] as TaskStatus, at: at.toISOString() };
   }
 
+  /** The facts of a live state the reconciler judges by, four fields instead of the whole hash. */
+  async peek(taskId: string): Promise<{ status: TaskStatus; v: number; jobId: string; workerId: string } | null> {
+    const [status, v, jobId, workerId] = await this.redis.hmGet(this.keys.task(taskId), ['status', 'v', 'jobId', 'workerId']);
+    if (!status) return null;
+    return { status: status as TaskStatus, v: Number(v ?? 0), jobId: jobId ?? '', workerId: workerId ?? '' };
+  }
+
   async get(taskId: string): Promise<LiveState | null> {
     const h = await this.redis.hGetAll(this.keys.task(taskId));
     if (!h.status) return null;
