@@ -225,6 +225,20 @@ describe('tasks that name uploaded images', () => {
     expect(detail).toMatchObject({ content, cover: mine });
   });
 
+  it('takes its own absolute image addresses (copied from its pages) as the uploaded images they name', async () => {
+    const absolute = `${stack.urls.app}${mine}`;
+    const { taskId } = await alice.api.task.create.mutate({ accountId, title: '复制的图片地址', content: `![图](${absolute})\n\n<img src="${absolute}">`, cover: absolute });
+    expect(await alice.api.task.byId.query({ id: taskId })).toMatchObject({ content: `![图](${mine})\n\n<img src="${mine}">`, cover: mine });
+    // Someone else's image by its full address is refused like its path; another site's stays a web image.
+    const theirs = await expectRefusal(alice.api.task.create.mutate({ accountId, title: '别人的图片地址', content: `![](${stack.urls.app}${bobs})` }));
+    expect(theirs).toMatchObject({ appCode: 'UNKNOWN_IMAGE', message: expect.stringContaining(bobs) });
+    const elsewhere = `https://pic.example.com${mine}`;
+    const batch = await alice.api.task.createBatch.mutate({ accountId, articles: [{ title: '批量里的地址', content: `![](${absolute}) ![](${elsewhere})` }] });
+    const [created] = batch.created;
+    expect(batch.rejected).toEqual([]);
+    expect((await alice.api.task.byId.query({ id: created?.taskId ?? '' })).content).toBe(`![](${mine}) ![](${elsewhere})`);
+  });
+
   it('refuses an image the user never uploaded, naming it, and saves nothing', async () => {
     const before = await taskCount();
     const inBody = await expectRefusal(alice.api.task.create.mutate({ accountId, title: '别人的图', content: `![](${mine})\n![](${bobs})` }));

@@ -32,6 +32,18 @@ export function assetPath(sha256: string): string {
   return `${ASSET_PATH_PREFIX}${sha256}`;
 }
 
+/**
+ * The text with this zpub's own absolute image addresses (`<origin>/assets/<sha256>`, as copied
+ * from an image on its pages) written as the `/assets/<sha256>` path, which the worker uploads to
+ * Zhihu from its own store. Left absolute, the address would go to Zhihu as a remote image to
+ * fetch, and Zhihu cannot reach this machine.
+ */
+export function localAssetPaths(text: string, origins: readonly string[]): string {
+  if (origins.length === 0 || !text.includes(ASSET_PATH_PREFIX)) return text;
+  const escaped = origins.map((o) => o.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return text.replace(new RegExp(`(?:${escaped.join('|')})(/assets/[a-f0-9]{64})(?![a-f0-9])`, 'g'), '$1');
+}
+
 function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);

@@ -153,7 +153,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const assets = new AssetStore(models);
   const checks = new ArticleChecks(accounts, assets);
   const guard = new ArticleGuard(redis, keys, states, models, log.child({ part: 'article-guard' }));
-  const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log });
+  const tasks = new TaskService({ models, redis, keys, states, live, rows, accounts, checks, guard, queue, kickDispatcher: () => dispatcher.kick(), pause, log, publicOrigin: env.PUBLIC_ORIGIN });
   const rebuild = new IndexRebuild(redis, keys, models, states, rows, () => leadership.holds(leadership.currentLease), pause, log.child({ part: 'index' }));
   await rebuild.markIfNothingToIndex();
   phase('indexCheck');

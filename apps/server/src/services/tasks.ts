@@ -9,6 +9,7 @@ import {
   CANCELLABLE_STATUSES,
   RETRYABLE_STATUSES,
   checkArticle,
+  localAssetPaths,
   note,
   noteText,
   type ArticleInput,
@@ -46,6 +47,8 @@ export interface TaskServiceDeps {
   kickDispatcher: () => void;
   pause: Pause;
   log: Logger;
+  /** This zpub's address: its own absolute image addresses in an article become `/assets/` paths. */
+  publicOrigin: string;
 }
 
 /** A group commit takes whole submissions up to about this many documents (a batch is never split). */
@@ -70,7 +73,8 @@ interface SavedGroup {
 export class TaskService {
   constructor(private readonly d: TaskServiceDeps) {}
 
-  async create(userId: string, accountId: string, article: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
+  async create(userId: string, accountId: string, input: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
+    const article = this.ownImages(input);
     const account = await this.d.accounts.owned(userId, accountId);
     const problem = await this.d.checks.forSubmission(userId, account.id)(article);
     if (problem) throw fieldRefusal(problem.field, problem.message, problem.code, problem.params);
@@ -94,10 +98,14 @@ export class TaskService {
     const check = this.d.checks.forSubmission(userId, account.id);
     for (const [index, value] of articles.entries()) {
       const parsed = checkArticle(value);
-      const problem = parsed.ok ? await check(parsed.article) : null;
-      if (!parsed.ok) rejected.push({ index, code: parsed.code, message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) });
-      else if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}`, field: problem.field, params: problem.params });
-      else valid.push({ index, article: parsed.article });
+      if (!parsed.ok) {
+        rejected.push({ index, code: parsed.code, message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) });
+        continue;
+      }
+      const article = this.ownImages(parsed.article);
+      const problem = await check(article);
+      if (problem) rejected.push({ index, code: problem.code, message: `${problem.field}: ${problem.message}`, field: problem.field, params: problem.params });
+      else valid.push({ index, article });
     }
     const { claim, busy } = await this.d.guard.claim(userId, valid.flatMap((v) => (v.article.articleId ? [v.article.articleId] : [])));
     const free = valid.filter((v) => {
@@ -134,6 +142,14 @@ export class TaskService {
       created: ids.map((taskId, i) => ({ taskId, index: free[i]?.index ?? -1 })),
       rejected,
     };
+  }
+
+  /** The article with this zpub's own absolute image addresses as `/assets/` paths (localAssetPaths). */
+  private ownImages(article: ArticleInput): ArticleInput {
+    const origins = [this.d.publicOrigin];
+    const content = localAssetPaths(article.content, origins);
+    const cover = article.cover === undefined ? undefined : localAssetPaths(article.cover, origins);
+    return content === article.content && cover === article.cover ? article : { ...article, content, ...(cover === undefined ? {} : { cover }) };
   }
 
   /**
