@@ -178,11 +178,42 @@ describe('signing out in the SPA', () => {
     try {
       const page = await context.newPage();
       await page.goto(`${stack.urls.app}/tasks`);
+      // The server's answer is what ends the session and clears the cookie (it is httpOnly): kept
+      // to say what happened if the cookie outlives the sign-out.
+      const answers: Promise<string>[] = [];
+      page.on('response', (r) => {
+        if (r.url().includes('auth.logout')) answers.push(r.text().then((body) => `${r.status()} ${body}`, (err: Error) => `${r.status()} (${err.message})`));
+      });
+      page.on('requestfailed', (r) => {
+        if (r.url().includes('auth.logout')) answers.push(Promise.resolve(`failed: ${r.failure()?.errorText ?? '?'}`));
+      });
       await page.locator('[data-testid="logout"]').click({ timeout: 60_000 });
       await page.locator('[data-testid="auth-form"]').waitFor({ timeout: 30_000 });
-      expect((await context.cookies()).find((c) => c.name === 'zpub_sid')).toBeUndefined();
+      const said = (await Promise.all(answers)).join('; ');
+      expect((await context.cookies()).find((c) => c.name === 'zpub_sid'), `the sign-out calls were answered: ${said || 'none was made'}`).toBeUndefined();
       // Bob's copy of the cookie, used from outside the browser.
       expect(await bob.api.auth.me.query()).toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says so and stays signed in when the server cannot be told, rather than hiding a live session', async () => {
+    const carol = await User.register(stack.urls.app);
+    const context = await signedInContext(browser, stack.urls.app, carol.cookie);
+    try {
+      const page = await context.newPage();
+      await page.route(/auth\.logout/, (route) => route.abort('connectionrefused'));
+      await page.goto(`${stack.urls.app}/tasks`);
+      await page.locator('[data-testid="logout"]').click({ timeout: 60_000 });
+      await expect.poll(async () => (await page.locator('[data-testid="logout-error"]').textContent()) ?? '', { timeout: 15_000 }).toContain('退出失败，仍处于登录状态');
+      expect(await page.locator('[data-testid="auth-form"]').count()).toBe(0);
+      expect(await carol.api.auth.me.query()).not.toBeNull();
+      // Once the server can be reached, the same button ends the session.
+      await page.unroute(/auth\.logout/);
+      await page.locator('[data-testid="logout"]').click();
+      await page.locator('[data-testid="auth-form"]').waitFor({ timeout: 30_000 });
+      expect(await carol.api.auth.me.query()).toBeNull();
     } finally {
       await context.close();
     }

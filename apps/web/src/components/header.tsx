@@ -1,9 +1,13 @@
 import { A, useNavigate } from '@solidjs/router';
-import { onCleanup, onMount, Show } from 'solid-js';
+import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
+import { describeError, isUnauthorized } from '../lib/errors';
 import { signedOut } from '../lib/session';
 import { api } from '../lib/trpc';
+
+/** Tries of `auth.logout` before the page says signing out failed. */
+const LOGOUT_ATTEMPTS = 3;
 
 export function Header() {
   const app = useApp();
@@ -25,11 +29,29 @@ export function Header() {
     });
   });
 
+  const [logoutError, setLogoutError] = createSignal<string | null>(null);
+
+  /**
+   * Signing out must end the session on the server: the cookie is httpOnly, so only the server's
+   * answer removes it, and a session left alive behind a sign-in page would still be signed in on
+   * this browser. A failed call is tried again twice; if it still fails, the page says so and stays.
+   */
   async function logout() {
-    try {
-      await api.auth.logout.mutate();
-    } catch {
-      // Signing out locally is what matters; the cookie is cleared by the server when it can be.
+    setLogoutError(null);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.auth.logout.mutate();
+        break;
+      } catch (err) {
+        // Already ended (expired, or signed out in another tab): nothing is left to end.
+        if (isUnauthorized(err)) break;
+        if (attempt < LOGOUT_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 400 * attempt));
+          continue;
+        }
+        setLogoutError(describeError(err).message);
+        return;
+      }
     }
     app.live.stop();
     signedOut(false);
@@ -86,6 +108,13 @@ export function Header() {
         <button type="button" class="secondary" data-testid="logout" onClick={() => void logout()}>
           {t.header.logout}
         </button>
+        <Show when={logoutError()}>
+          {(message) => (
+            <p class="alert error" role="alert" data-testid="logout-error">
+              {t.header.logoutFailed(message())}
+            </p>
+          )}
+        </Show>
       </div>
     </header>
   );

@@ -31,6 +31,7 @@ export const en: Messages = {
   header: {
     signedInAs: 'Signed in as ',
     logout: 'Sign out',
+    logoutFailed: (why: string) => `Signing out failed, so you are still signed in (${why}). Try again shortly.`,
     connection: {
       connecting: 'Connecting…',
       live: 'Live',

@@ -140,6 +140,7 @@ export const zhCN = {
   header: {
     signedInAs: '当前用户：',
     logout: '退出',
+    logoutFailed: (why: string) => `退出失败，仍处于登录状态（${why}），请稍后再试`,
     connection: {
       connecting: '正在连接…',
       live: '实时',
