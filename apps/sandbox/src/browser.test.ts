@@ -104,11 +104,20 @@ async function addTopic(page: Page, search: string, name: string): Promise<void>
   const input = await page.waitForSelector('input[placeholder="搜索话题"]', { visible: true });
   if (!input) throw new Error('no topic search');
   await input.type(search);
-  const option = await page.waitForSelector(`::-p-xpath(//*[@role="listbox"]//button[@role="option"][normalize-space()="${name}"])`, {
-    visible: true,
-  });
-  if (!option) throw new Error(`no option ${name}`);
-  await option.click();
+  // Each keystroke asks for suggestions again, and an answer that arrives late redraws the list:
+  // an option found a moment ago can be gone when it is clicked, so look again then.
+  for (let attempt = 1; ; attempt++) {
+    const option = await page.waitForSelector(`::-p-xpath(//*[@role="listbox"]//button[@role="option"][normalize-space()="${name}"])`, {
+      visible: true,
+    });
+    if (!option) throw new Error(`no option ${name}`);
+    try {
+      await option.click();
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !/detached|not attached/i.test((err as Error).message)) throw err;
+    }
+  }
   await page.waitForSelector(`.PublishPanel-topicTag::-p-text(${name})`);
 }
 

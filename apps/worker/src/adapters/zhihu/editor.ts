@@ -240,10 +240,13 @@ async function removeTopic(page: Page, index: number, name: string, layout: Layo
   }
 }
 
+/** How long the exact topic name is waited for among the suggestions before the first is taken. */
+const EXACT_TOPIC_WAIT_MS = 1500;
+
 /**
  * Makes the chosen topics the task's (at most three): chips the task does not name are taken off
  * (an article being updated comes with its own), then each missing one is searched and picked
- * from the suggestions (the exact name, else the first). No topics leaves the page's as they are.
+ * from the suggestions (the exact name, else, after EXACT_TOPIC_WAIT_MS, the first). No topics leaves the page's as they are.
  * Today's page saves each change to the draft at once; that answer must be a success.
  */
 export async function chooseTopics(page: Page, topics: readonly string[], layout: Layout): Promise<void> {
@@ -264,18 +267,21 @@ export async function chooseTopics(page: Page, topics: readonly string[], layout
       layout === 'today'
         ? page.waitForResponse((r) => TOPICS_API.test(r.url()) && r.request().method() === 'POST', { timeout: STEP_TIMEOUT }).catch(() => null)
         : null;
+    // Every keystroke asks for suggestions, and the list on screen may still answer a shorter
+    // query: the exact name is waited for a while before the first suggestion is taken instead.
     const picked = await page
       .waitForFunction(
-        (sel, name) => {
+        (sel, name, until) => {
           const options = [...document.querySelectorAll<HTMLElement>(sel)];
-          const exact = options.find((o) => (o.textContent ?? '').trim() === name) ?? options[0];
-          if (!exact) return false;
-          exact.click();
+          const chosen = options.find((o) => (o.textContent ?? '').trim() === name) ?? (Date.now() >= until ? options[0] : undefined);
+          if (!chosen) return false;
+          chosen.click();
           return true;
         },
         { timeout: STEP_TIMEOUT },
         SELECTORS.topicSuggestion,
         topic,
+        Date.now() + EXACT_TOPIC_WAIT_MS,
       )
       .catch(() => null);
     if (!picked) throw new PublishError('EDITOR_CHANGED', note('topicNoSuggestion', { topic }));
