@@ -38,10 +38,10 @@ export function assetPath(sha256: string): string {
  * Zhihu from its own store. Left absolute, the address would go to Zhihu as a remote image to
  * fetch, and Zhihu cannot reach this machine.
  */
-export function localAssetPaths(text: string, origins: readonly string[]): string {
-  if (origins.length === 0 || !text.includes(ASSET_PATH_PREFIX)) return text;
-  const escaped = origins.map((o) => o.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  return text.replace(new RegExp(`(?:${escaped.join('|')})(/assets/[a-f0-9]{64})(?![a-f0-9])`, 'g'), '$1');
+export function localAssetPaths(text: string, origin: string): string {
+  if (!text.includes(ASSET_PATH_PREFIX)) return text;
+  const escaped = origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return text.replace(new RegExp(`${escaped}(/assets/[a-f0-9]{64})(?![a-f0-9])`, 'g'), '$1');
 }
 
 function isHttpUrl(s: string): boolean {

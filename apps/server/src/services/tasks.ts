@@ -146,9 +146,8 @@ export class TaskService {
 
   /** The article with this zpub's own absolute image addresses as `/assets/` paths (localAssetPaths). */
   private ownImages(article: ArticleInput): ArticleInput {
-    const origins = [this.d.publicOrigin];
-    const content = localAssetPaths(article.content, origins);
-    const cover = article.cover === undefined ? undefined : localAssetPaths(article.cover, origins);
+    const content = localAssetPaths(article.content, this.d.publicOrigin);
+    const cover = article.cover === undefined ? undefined : localAssetPaths(article.cover, this.d.publicOrigin);
     return content === article.content && cover === article.cover ? article : { ...article, content, ...(cover === undefined ? {} : { cover }) };
   }
 

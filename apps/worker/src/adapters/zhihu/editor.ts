@@ -246,7 +246,8 @@ const EXACT_TOPIC_WAIT_MS = 1500;
 /**
  * Makes the chosen topics the task's (at most three): chips the task does not name are taken off
  * (an article being updated comes with its own), then each missing one is searched and picked
- * from the suggestions (the exact name, else, after EXACT_TOPIC_WAIT_MS, the first). No topics leaves the page's as they are.
+ * from the suggestions (the exact name, else, after EXACT_TOPIC_WAIT_MS, the first). No topics
+ * leaves the page's as they are.
  * Today's page saves each change to the draft at once; that answer must be a success.
  */
 export async function chooseTopics(page: Page, topics: readonly string[], layout: Layout): Promise<void> {
