@@ -160,7 +160,7 @@ async function round(r: number, seconds: number, pacedSeconds: number, log: (m: 
     if (p.failed > 0) throw new Error(`${s.name}: ${p.failed} paced submissions failed; see ${stack.dir}/logs`);
     pacedOut.set(s.name, { latencies: p.latencies, ok: p.latencies.length, seconds: pacedSeconds, cpu });
     const sp = spread(p.latencies);
-    log(`round ${r + 1} ${s.name}, paced: ${fixed(p.latencies.length / pacedSeconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}`);
+    log(`round ${r + 1} ${s.name}, paced: ${fixed(p.latencies.length / pacedSeconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}; cores: ${cpu}`);
   }
   for (const s of alternate(r + 1, subj.system, subj.baseline)) {
     await settle();

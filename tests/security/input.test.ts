@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
-import { getTrpc, postTrpc, procedures, settledSnapshot, snapshot, uniqueEmail } from './helpers';
+import { answer, getTrpc, postTrpc, procedures, settledSnapshot, snapshot, uniqueEmail, type RawAnswer } from './helpers';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const PASSWORD = 'correct horse battery';
@@ -303,5 +303,66 @@ describe('queries and the subscription', () => {
     const res = await getTrpc(alice, 'task.byId', { id: big(20_000) });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
+  });
+});
+
+/**
+ * The CLI and scripts send one call per request (answered by apps/server/src/single-call.ts);
+ * the web app sends batches (answered by tRPC's own handler). Both must give a caller the same
+ * answer: the same status, and the same result or error, field for field.
+ */
+describe('one call, or a batch of one', () => {
+  const single = (who: User, type: 'query' | 'mutation', path: string, input: unknown, raw?: string) =>
+    type === 'query' ? getTrpc(who, path, input) : postTrpc(who, path, raw ?? input);
+  async function batched(who: User, type: 'query' | 'mutation', path: string, input: unknown, raw?: string): Promise<RawAnswer> {
+    if (type === 'query') {
+      const q = input === undefined ? '' : `&input=${encodeURIComponent(JSON.stringify({ 0: input }))}`;
+      return answer(await who.fetch(`${who.baseUrl}/trpc/${path}?batch=1${q}`));
+    }
+    return postTrpc(who, `${path}?batch=1`, raw === undefined ? { 0: input } : `{"0":${raw}}`);
+  }
+  const first = (a: RawAnswer) => (a.json as unknown[])[0];
+
+  const cases: [what: string, type: 'query' | 'mutation', path: string, input: () => unknown][] = [
+    ['a refused field', 'mutation', 'task.create', () => ({ accountId, title: '', content: '正文' })],
+    ['an unknown field', 'mutation', 'task.create', () => ({ accountId, title: '标题', content: '正文', mine: true })],
+    ['an account of nobody', 'mutation', 'task.create', () => ({ accountId: ID, title: '标题', content: '正文' })],
+    ['a task of nobody', 'query', 'task.byId', () => ({ id: ID })],
+    ['a bad limit', 'query', 'task.list', () => ({ limit: 0 })],
+    ['a task of nobody to cancel', 'mutation', 'task.cancel', () => ({ id: ID })],
+    ['no input where one is needed', 'mutation', 'task.cancel', () => undefined],
+    ['who am I', 'query', 'auth.me', () => undefined],
+    ['a list', 'query', 'task.list', () => ({ limit: 3, status: 'scheduled' })],
+  ];
+  it.each(cases)('%s: %s %s answers the same both ways', async (_what, type, path, input) => {
+    const a = await single(alice, type, path, input());
+    const b = await batched(alice, type, path, input());
+    expect(a.status, a.text).toBe(b.status);
+    expect(a.json).toEqual(first(b));
+  });
+
+  it('a body that is not JSON, and a caller who is not signed in, are refused the same both ways', async () => {
+    const a = await single(alice, 'mutation', 'task.create', undefined, '{"accountId":');
+    const b = await batched(alice, 'mutation', 'task.create', undefined, '{"accountId":');
+    expect(a.status).toBe(400);
+    expect(b.status).toBe(400);
+    expect(a.error?.message).toBe('The request body is not valid JSON');
+    expect(first(b)).toMatchObject({ error: { message: 'The request body is not valid JSON' } });
+    const stranger = new User(stack.urls.app);
+    const c = await single(stranger, 'mutation', 'task.create', { accountId, title: '标题', content: '正文' });
+    const d = await batched(stranger, 'mutation', 'task.create', { accountId, title: '标题', content: '正文' });
+    expect(c.status).toBe(401);
+    expect(c.json).toEqual(first(d));
+  });
+
+  it('a good create is answered the same way both ways, and both tasks are stored', async () => {
+    const input = { accountId, title: '两条路', content: '正文', scheduledAt: later(2) };
+    const a = await single(alice, 'mutation', 'task.create', input);
+    const b = await batched(alice, 'mutation', 'task.create', input);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    const ids = [a.json, first(b)].map((j) => (j as { result: { data: { taskId: string; status: string } } }).result.data);
+    for (const d of ids) expect(d).toEqual({ taskId: expect.stringMatching(/^[a-f0-9]{24}$/), status: 'pending' });
+    for (const d of ids) expect((await alice.api.task.byId.query({ id: d.taskId })).title).toBe('两条路');
   });
 });

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSET_MAX_BYTES, ASSET_PATH_PREFIX } from '@zpub/shared';
 import { isOutage } from '@zpub/shared/node';
-import { crossSite, discard, refuse, send } from './http-answers';
+import { crossSite, discard, readLimited, refuse, send } from './http-answers';
 import { authenticate, carriesAuthorization, credentialOf } from './principal';
 import { sniffImageType } from './services/assets';
 import type { Services } from './services/services';
@@ -20,34 +20,6 @@ export function isAssetPath(path: string): boolean {
   return path === '/assets' || ASSET_URL.test(path);
 }
 
-type Body = { ok: true; bytes: Buffer } | { ok: false };
-
-/** The body, or `{ ok: false }` as soon as it passes `max` bytes (the rest is left to flow past). */
-function readLimited(req: IncomingMessage, max: number): Promise<Body> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        resolve({ ok: false });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve({ ok: true, bytes: Buffer.concat(chunks, size) });
-    });
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete && !over) reject(new Error('the upload was aborted'));
-    });
-  });
-}
 
 function tooLarge(res: ServerResponse): void {
   refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The image is larger than the ${MIB} MiB (${ASSET_MAX_BYTES}-byte) limit`, 'TOO_LARGE');

@@ -1,6 +1,7 @@
 /**
- * Plain HTTP answers shared by the routes outside tRPC (`/assets`, evidence, static files):
- * JSON bodies, refusals in tRPC's error shape, and the same-origin rule for state changes.
+ * Plain HTTP shared by the routes outside tRPC's handler (`/assets`, evidence, static files,
+ * single calls): JSON bodies, refusals in tRPC's error shape, bodies read up to a limit, and the
+ * same-origin rule for state changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TRPCError } from '@trpc/server';
@@ -44,3 +45,31 @@ export function crossSite(req: IncomingMessage, publicOrigin: string): boolean {
   return site !== undefined && site !== 'same-origin' && site !== 'none';
 }
 
+export type Body = { ok: true; bytes: Buffer } | { ok: false };
+
+/** The body, or `{ ok: false }` as soon as it passes `max` bytes (the rest is left to flow past). */
+export function readLimited(req: IncomingMessage, max: number): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        resolve({ ok: false });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve({ ok: true, bytes: Buffer.concat(chunks, size) });
+    });
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete && !over) reject(new Error('the upload was aborted'));
+    });
+  });
+}

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { assetsRoute, isAssetPath } from './assets-http';
 import { contextFactory } from './context';
@@ -16,6 +17,7 @@ import { createMetrics } from './metrics';
 import { appRouter } from './routers/_app';
 import { authenticate, carriesAuthorization } from './principal';
 import type { Services } from './services/services';
+import { singleCallHandler } from './single-call';
 import { UPDATE_STREAM_PATH, serveUpdateStream } from './update-stream';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -83,19 +85,15 @@ function metricsAllowed(req: IncomingMessage, token: string | undefined): boolea
 export function createHttpServer(services: Services): Server {
   const { env, log } = services;
   const createContext = contextFactory(services);
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: '/trpc/',
-    maxBodySize: env.MAX_BODY_BYTES,
-    createContext,
-    onError({ error, path, type }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error({ path, type, err: error.cause?.message ?? error.message }, 'procedure failed');
-      } else {
-        log.debug({ path, type, code: error.code }, 'procedure refused');
-      }
-    },
-  });
+  const onError = ({ error, path, type }: { error: TRPCError; path?: string; type: string }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      log.error({ path, type, err: error.cause?.message ?? error.message }, 'procedure failed');
+    } else {
+      log.debug({ path, type, code: error.code }, 'procedure refused');
+    }
+  };
+  const trpc = createHTTPHandler({ router: appRouter, basePath: '/trpc/', maxBodySize: env.MAX_BODY_BYTES, createContext, onError });
+  const singleCall = singleCallHandler({ router: appRouter, createContext, maxBodySize: env.MAX_BODY_BYTES, onError });
   const webRoot = resolve(env.WEB_DIST_DIR);
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -132,13 +130,14 @@ export function createHttpServer(services: Services): Server {
   return createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (env.PUBLIC_ORIGIN.startsWith('https:')) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
-    let path: string;
+    let url: URL;
     try {
-      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       // A request line no URL parser accepts must not take the process down.
       return send(res, 400, '{"error":"bad request"}');
     }
+    const path = url.pathname;
     if (path.startsWith('/trpc/')) {
       // A request with its own Authorization header (an API token) is never judged by the cookie.
       const ambient = !carriesAuthorization(req);
@@ -168,7 +167,17 @@ export function createHttpServer(services: Services): Server {
         );
         return;
       }
-      return trpc(req, res);
+      singleCall(req, res, url).then(
+        (served) => {
+          if (!served) trpc(req, res);
+        },
+        (err: Error) => {
+          log.error({ err: err.message, path }, 'procedure call failed');
+          if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side; try again in a moment', 'INTERNAL');
+          else res.destroy();
+        },
+      );
+      return;
     }
     const evidence = /^\/api\/evidence\/([a-f0-9]{24})$/.exec(path);
     if (evidence?.[1] && req.method === 'GET') {

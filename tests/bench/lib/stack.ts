@@ -2,7 +2,7 @@
  * The real stack as the benchmarks use it: Redis, FerretDB, sandbox, server, workers, with the
  * per-user limits lifted so that load comes from many clients rather than being refused.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, startApp, type AppHandle, type Env, type StackOptions } from '@zpub/devstack';
@@ -68,7 +68,10 @@ export async function benchStack(opts: StackOptions & { delayMs?: number; profil
       if (!existsSync(profFile)) return '(no profile was written)';
       // BENCH_KEEP_PROFILES=<dir> keeps the raw profiles for a closer look (Chrome DevTools opens them).
       const keep = process.env.BENCH_KEEP_PROFILES;
-      if (keep && what) copyFileSync(profFile, join(keep, `server-${Date.now()}.cpuprofile`));
+      if (keep && what) {
+        mkdirSync(keep, { recursive: true });
+        copyFileSync(profFile, join(keep, `server-${Date.now()}.cpuprofile`));
+      }
       return profileMarkdown(summarizeProfile(profFile), what);
     },
     async stop() {
