@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ASSET_MAX_BYTES, ASSET_PATH_PREFIX } from '@zpub/shared';
 import { isOutage } from '@zpub/shared/node';
-import { crossSite, discard, readLimited, refuse, send } from './http-answers';
+import { INTERNAL_MESSAGE, crossSite, discard, readLimited, refuse, send } from './http-answers';
 import { authenticate, carriesAuthorization, credentialOf } from './principal';
 import { sniffImageType } from './services/assets';
 import type { Services } from './services/services';
@@ -19,7 +19,6 @@ const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': '
 export function isAssetPath(path: string): boolean {
   return path === '/assets' || ASSET_URL.test(path);
 }
-
 
 function tooLarge(res: ServerResponse): void {
   refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The image is larger than the ${MIB} MiB (${ASSET_MAX_BYTES}-byte) limit`, 'TOO_LARGE');
@@ -103,6 +102,6 @@ export function assetsRoute(services: Services, req: IncomingMessage, res: Serve
     if (res.headersSent) return;
     if (isOutage(err)) refuse(res, 503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again in a moment', 'UNAVAILABLE');
     else if (/aborted/.test(err.message)) res.destroy();
-    else refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side; try again in a moment', 'INTERNAL');
+    else refuse(res, 500, 'INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE, 'INTERNAL');
   });
 }

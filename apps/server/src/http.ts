@@ -12,7 +12,7 @@ import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { assetsRoute, isAssetPath } from './assets-http';
 import { contextFactory } from './context';
-import { crossSite, discard, refuse, send } from './http-answers';
+import { INTERNAL_MESSAGE, crossSite, discard, refuse, send } from './http-answers';
 import { createMetrics } from './metrics';
 import { appRouter } from './routers/_app';
 import { authenticate, carriesAuthorization } from './principal';
@@ -173,7 +173,7 @@ export function createHttpServer(services: Services): Server {
         },
         (err: Error) => {
           log.error({ err: err.message, path }, 'procedure call failed');
-          if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side; try again in a moment', 'INTERNAL');
+          if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE, 'INTERNAL');
           else res.destroy();
         },
       );

@@ -89,14 +89,13 @@ export function singleCallHandler(opts: SingleCallOptions) {
     const { path, proc, type } = call;
 
     // The input exactly as tRPC's JSON handler reads it: absent or empty is undefined.
-    let parsed: { value: unknown } | null = null;
+    let input: unknown;
     let reading: Promise<unknown> | null = null;
     const getRawInput = (): Promise<unknown> => {
       reading ??= (async () => {
         const text = type === 'query' ? url.searchParams.get('input') : await readBody(req, maxBodySize);
-        const value: unknown = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
-        parsed = { value };
-        return value;
+        input = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
+        return input;
       })().catch((cause: unknown) => {
         // As tRPC's reader: a body that cannot be read or parsed is the caller's mistake.
         if (cause instanceof TRPCError) throw cause;
@@ -118,7 +117,6 @@ export function singleCallHandler(opts: SingleCallOptions) {
       body = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      const input = (parsed as { value: unknown } | null)?.value;
       onError({ error, path, type });
       body = { error: getErrorShape({ config, ctx, error, input, path, type }) };
       status = getHTTPStatusCodeFromError(error);

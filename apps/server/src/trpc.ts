@@ -3,6 +3,7 @@ import { isOutage } from '@zpub/shared/node';
 import { ZodError, z } from 'zod';
 import type { InputIssue } from '@zpub/shared';
 import type { Context } from './context';
+import { INTERNAL_MESSAGE } from './http-answers';
 import { AppError } from './errors';
 
 export { AppError };
@@ -44,7 +45,7 @@ function publicMessage(error: TRPCError): string {
   // JSON.parse quotes the text it choked on; that text is the caller's own, but has no place here.
   if (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError) return 'The request body is not valid JSON';
   if (error.code === 'INTERNAL_SERVER_ERROR' && error.cause && error.message === error.cause.message) {
-    return 'Something went wrong on our side; try again in a moment';
+    return INTERNAL_MESSAGE;
   }
   return error.message;
 }
