@@ -6,6 +6,7 @@
  * rule stated in the report.
  */
 import { fanoutRig, fanoutRound, type Round } from './fanout';
+import { settleMachine } from './lib/machine';
 import type { BenchOutcome } from './lib/report';
 import { SseSubscriber, TERMINAL, until } from './lib/sse';
 import { alternate, fixed, ms, pool, pooledRate, spread } from './lib/stats';
@@ -33,6 +34,9 @@ export const niceBenchmark: Benchmark = {
           const ids = new Set(warm.created.map((c) => c.taskId));
           await until(() => new Set(sub.events.filter((e) => ids.has(e.taskId) && TERMINAL.has(e.status)).map((e) => e.taskId)).size === ids.size, 180_000, 'the warm-up batch to end');
           sub.close();
+          // The previous run's worker and its Chromium wind down; each setting starts on a quiet machine.
+          const settled = await settleMachine(0.5, 60_000);
+          if (settled.busiest.length > 0) ctx.log(`round ${r + 1}, nice ${nice}: not quiet after ${settled.waitedS} s: ${settled.busiest.join(', ')}`);
           results.get(nice)?.push(await fanoutRound(rig, 'system', `round ${r + 1}, nice ${nice}`, ctx.log));
         } finally {
           await worker.stop();

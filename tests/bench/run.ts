@@ -14,7 +14,7 @@ import { batchBenchmark } from './batch';
 import { eventsBenchmark } from './events';
 import { fanoutBenchmark } from './fanout';
 import { MAX_LOAD, USAGE, loadRefusal, parseArgs } from './lib/args';
-import { describeMachine, load1, sourceStamp } from './lib/machine';
+import { describeMachine, load1, settleMachine, sourceStamp } from './lib/machine';
 import { render, summaryLines, type BenchResult, type RunRecord } from './lib/report';
 import { exitCode } from './lib/verdict';
 import type { Benchmark } from './lib/types';
@@ -122,10 +122,13 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(`${base}.md`, render(record));
   };
   for (const b of run) {
+    // The previous stage's processes wind down, and the load average carries them for a minute.
+    const settled = await settleMachine();
+    if (settled.busiest.length > 0) console.warn(`[bench] the machine did not go quiet in ${settled.waitedS} s (${settled.busyCores.toFixed(2)} cores busy): ${settled.busiest.join(', ')}`);
     const t0 = Date.now();
     const before = load1();
-    console.log(`\n[bench] ${b.key}: ${b.title} (load average ${before.toFixed(1)})`);
-    const head = { key: b.key, title: b.title, ranAt: new Date().toISOString(), loadBefore: before };
+    console.log(`\n[bench] ${b.key}: ${b.title} (load average ${before.toFixed(1)}; ${settled.busyCores.toFixed(2)} cores busy after ${settled.waitedS} s of settling)`);
+    const head = { key: b.key, title: b.title, ranAt: new Date().toISOString(), loadBefore: before, settled };
     let result: BenchResult;
     try {
       const outcome = await b.run({ quick: args.quick, log: (m) => console.log(`[bench:${b.key}] ${m}`) });

@@ -1,5 +1,6 @@
 /** What the figures were measured on: they mean little without the cores, the memory and the load. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { ensureChromium, ensureFerretdb } from '@zpub/devstack';
 
@@ -78,4 +79,71 @@ export function dirtyFiles(porcelain: string): string[] {
     .filter((l) => l.trim() !== '')
     .map((l) => l.slice(3).replace(/^.* -> /, ''))
     .filter((f) => !RUN_OUTPUTS.some((o) => (o.endsWith('/') ? f.startsWith(o) : f === o)));
+}
+
+/** Seconds of CPU used by the whole machine so far (every core, everything but idle and iowait). */
+function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+}
+
+/** The processes that used the most CPU over `ms`, as "name (pid) 0.42 cores". */
+function busiest(ms: number, count: number): Promise<string[]> {
+  const sample = () => {
+    const out = new Map<number, { name: string; s: number }>();
+    for (const dir of readdirSync('/proc')) {
+      if (!/^\d+$/.test(dir)) continue;
+      try {
+        const stat = readFileSync(`/proc/${dir}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(dir), { name, s: (Number(fields[11]) + Number(fields[12])) / 100 });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return out;
+  };
+  const before = sample();
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      const used = [...sample()].map(([pid, p]) => ({ pid, name: p.name, cores: (p.s - (before.get(pid)?.s ?? p.s)) / (ms / 1000) }));
+      resolve(
+        used
+          .filter((u) => u.cores >= 0.01)
+          .sort((a, b) => b.cores - a.cores)
+          .slice(0, count)
+          .map((u) => `${u.name} (${u.pid}) ${u.cores.toFixed(2)} cores`),
+      );
+    }, ms),
+  );
+}
+
+export interface Settled {
+  /** Seconds waited for the machine to go quiet. */
+  waitedS: number;
+  /** Cores busy over the last 2 s window before the stage started. */
+  busyCores: number;
+  /** When it never went quiet: what was using the CPU at the end of the wait. */
+  busiest: string[];
+}
+
+/**
+ * Waits until the whole machine is quiet (fewer than `cores` busy over a 2 s window, twice in a
+ * row) or `maxMs` passed. A stage that starts while the previous one's processes still wind down,
+ * or while the 1-minute load average still carries them, measures them instead of itself.
+ */
+export async function settleMachine(cores = 0.3, maxMs = 180_000): Promise<Settled> {
+  const t0 = Date.now();
+  let quiet = 0;
+  let busy = Infinity;
+  while (Date.now() - t0 < maxMs) {
+    const before = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 2000));
+    busy = (machineBusySeconds() - before) / 2;
+    quiet = busy < cores ? quiet + 1 : 0;
+    if (quiet >= 2) return { waitedS: Math.round((Date.now() - t0) / 1000), busyCores: busy, busiest: [] };
+  }
+  return { waitedS: Math.round((Date.now() - t0) / 1000), busyCores: busy, busiest: await busiest(2000, 5) };
 }

@@ -61,6 +61,16 @@ describe('the report', () => {
     expect(first).toContain('`apps/server/src/main.ts`');
   });
 
+  it('says how quiet the machine was when each stage started, and what was busy when it never went quiet', () => {
+    const r = record();
+    const first = r.results[0];
+    if (!first) throw new Error('no result');
+    first.settled = { waitedS: 4, busyCores: 0.12, busiest: [] };
+    expect(render(r)).toContain('0.12 cores busy at start, after 4 s of waiting for quiet</sub>');
+    first.settled = { waitedS: 180, busyCores: 1.7, busiest: ['chromium (4242) 1.20 cores'] };
+    expect(render(r)).toContain('1.70 cores busy at start, after 180 s of waiting for quiet (never quiet; busiest: chromium (4242) 1.20 cores)');
+  });
+
   it('names the missed targets in its verdict', () => {
     const r = record();
     const first = r.results[0];

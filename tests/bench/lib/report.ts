@@ -4,7 +4,7 @@
  * the same way into a file of its own, and says in its first lines that it is partial.
  */
 import { readFileSync } from 'node:fs';
-import type { Machine } from './machine';
+import type { Machine, Settled } from './machine';
 import { MAX_LOAD } from './args';
 import { failedTargets, verdictText, type TargetResult } from './verdict';
 
@@ -27,6 +27,8 @@ export interface BenchResult extends BenchOutcome {
   /** 1-minute load average when it started and when it ended. */
   loadBefore: number;
   loadAfter: number;
+  /** How the machine was when it started (absent in records from before this was kept). */
+  settled?: Settled;
   error?: string;
 }
 
@@ -51,6 +53,13 @@ export interface RunRecord {
 
 export function readRecord(file: string): RunRecord {
   return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+}
+
+/** How quiet the machine was when a stage started; a stage that started on a busy machine says what was busy. */
+export function settledText(s: Settled | undefined): string {
+  if (!s) return '';
+  const base = ` · ${s.busyCores.toFixed(2)} cores busy at start, after ${s.waitedS} s of waiting for quiet`;
+  return s.busiest.length > 0 ? `${base} (never quiet; busiest: ${s.busiest.join(', ')})` : base;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -123,7 +132,7 @@ export function render(r: RunRecord): string {
   lines.push('');
   for (const x of r.results) {
     lines.push(`## ${x.title}`, '');
-    lines.push(`<sub>\`${x.key}\` · ${when(x.ranAt)} · ${x.durationS} s · load average ${x.loadBefore.toFixed(1)} at start, ${x.loadAfter.toFixed(1)} at the end</sub>`, '');
+    lines.push(`<sub>\`${x.key}\` · ${when(x.ranAt)} · ${x.durationS} s · load average ${x.loadBefore.toFixed(1)} at start, ${x.loadAfter.toFixed(1)} at the end${settledText(x.settled)}</sub>`, '');
     if (x.error) {
       lines.push('**The run failed**, so no figure is given:', '', '```', x.error.slice(0, 3000), '```', '');
       continue;
