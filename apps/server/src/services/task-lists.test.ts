@@ -107,6 +107,13 @@ const FILTERS: ListTasksInput[] = [
   { accountId: oid(99) },
 ];
 
+/**
+ * Each paging test walks every filter page by page against a real Redis: 1.5-3.8 s in CI, beside
+ * other suites. The default 5 s left too little room (one CI run timed out at 5.2 s); the
+ * assertions are about order, never time.
+ */
+const PAGING_TIMEOUT_MS = 30_000;
+
 describe('task.list over the Redis indexes', () => {
   for (const sort of ['createdAt', 'updatedAt', 'status', 'title'] as const) {
     for (const order of ['asc', 'desc'] as const) {
@@ -119,7 +126,7 @@ describe('task.list over the Redis indexes', () => {
           expect(got.ids, JSON.stringify(input)).toEqual(want.map((r) => r.id));
           expect(new Set(got.totals), JSON.stringify(input)).toEqual(new Set([want.length]));
         }
-      });
+      }, PAGING_TIMEOUT_MS);
     }
   }
 
