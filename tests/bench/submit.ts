@@ -57,7 +57,6 @@ interface Phase {
   latencies: number[];
   ok: number;
   seconds: number;
-  cpu: string;
   /** CPU seconds each process used during the run. */
   cpuS: Record<string, number>;
 }
@@ -159,21 +158,19 @@ async function round(r: number, seconds: number, pacedSeconds: number, log: (m: 
     const m = meter(s.name);
     const p = await paced(s, pacedSeconds, PACED_PER_CLIENT);
     const cpuS = m.stop();
-    const cpu = cpuTable(cpuS, pacedSeconds);
     if (p.failed > 0) throw new Error(`${s.name}: ${p.failed} paced submissions failed; see ${stack.dir}/logs`);
-    pacedOut.set(s.name, { latencies: p.latencies, ok: p.latencies.length, seconds: pacedSeconds, cpu, cpuS });
+    pacedOut.set(s.name, { latencies: p.latencies, ok: p.latencies.length, seconds: pacedSeconds, cpuS });
     const sp = spread(p.latencies);
-    log(`round ${r + 1} ${s.name}, paced: ${fixed(p.latencies.length / pacedSeconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}; cores: ${cpu}`);
+    log(`round ${r + 1} ${s.name}, paced: ${fixed(p.latencies.length / pacedSeconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}; cores: ${cpuTable(cpuS, pacedSeconds)}`);
   }
   for (const s of alternate(r + 1, subj.system, subj.baseline)) {
     await settle();
     const m = meter(s.name);
     const c = await closed(s, seconds);
     const cpuS = m.stop();
-    const cpu = cpuTable(cpuS, seconds);
-    closedOut.set(s.name, { latencies: c.latencies, ok: c.res['2xx'], seconds, cpu, cpuS });
+    closedOut.set(s.name, { latencies: c.latencies, ok: c.res['2xx'], seconds, cpuS });
     const sp = spread(c.latencies);
-    log(`round ${r + 1} ${s.name}, closed loop: ${fixed(c.res['2xx'] / seconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}; cores: ${cpu}`);
+    log(`round ${r + 1} ${s.name}, closed loop: ${fixed(c.res['2xx'] / seconds, 0)}/s, p50 ${ms(sp.p50)}, p99 ${ms(sp.p99)}; cores: ${cpuTable(cpuS, seconds)}`);
   }
   // Where the server's time goes, in runs of their own after the measured ones (not counted).
   let profiledText = '';
@@ -217,6 +214,9 @@ async function round(r: number, seconds: number, pacedSeconds: number, log: (m: 
  * CPU milliseconds per accepted task of each process, pooled over the rounds, and their sum: on
  * 2 cores shared by everything, throughput flat out is bounded by the sum.
  */
+/** A run's cores per process (CPU seconds per second), as the log prints them. */
+const cores = (p: Phase | undefined) => (p ? cpuTable(p.cpuS, p.seconds) : '');
+
 function perTask(results: RoundResult[], mode: 'paced' | 'closed', name: Name): string {
   const used = new Map<string, number>();
   let ok = 0;
@@ -269,7 +269,7 @@ export const submitBenchmark: Benchmark = {
         { label: 'closed loop, system', value: `${fixed(tput.system, 0)} tasks/s; ${line(sc.system)}` },
         { label: 'closed loop, baseline', value: `${fixed(tput.baseline, 0)} tasks/s; ${line(sc.baseline)}` },
         { label: 'closed-loop p99 of each round (system; baseline)', value: `${perRound('closed', 'system')}; ${perRound('closed', 'baseline')}` },
-        { label: 'cores used, closed loop, last round (CPU s per s): system; baseline', value: `${results.at(-1)?.closed.system.cpu ?? ''}; ${results.at(-1)?.closed.baseline.cpu ?? ''}` },
+        { label: 'cores used, closed loop, last round (CPU s per s): system; baseline', value: `${cores(results.at(-1)?.closed.system)}; ${cores(results.at(-1)?.closed.baseline)}` },
         { label: 'CPU per accepted task, closed loop, all rounds: system; baseline', value: `${perTask(results, 'closed', 'system')}; ${perTask(results, 'closed', 'baseline')}` },
         { label: "CPU per accepted task at a person's pace, all rounds: system; baseline", value: `${perTask(results, 'paced', 'system')}; ${perTask(results, 'paced', 'baseline')}` },
         { label: 'old system (Flask + RQ)', value: quoted('submit') },

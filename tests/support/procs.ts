@@ -8,7 +8,11 @@ interface Proc {
   rssKb: number;
   /** Nice value of the main thread. */
   nice: number;
+  /** CPU seconds (user + system) it has used so far. */
+  cpuS: number;
 }
+
+const TICKS = 100; // USER_HZ on Linux
 
 function readProc(pid: number): Proc | null {
   try {
@@ -20,7 +24,7 @@ function readProc(pid: number): Proc | null {
     if (state === 'Z') return null; // a zombie holds no memory and is about to be reaped
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-    return { pid, ppid: Number(fields[1]), comm, rssKb: Number(rss ?? 0), nice: Number(fields[16]) };
+    return { pid, ppid: Number(fields[1]), comm, rssKb: Number(rss ?? 0), nice: Number(fields[16]), cpuS: (Number(fields[11]) + Number(fields[12])) / TICKS };
   } catch {
     return null;
   }

@@ -1,8 +1,9 @@
 /** What the figures were measured on: they mean little without the cores, the memory and the load. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { ensureChromium, ensureFerretdb } from '@zpub/devstack';
+import { allProcs } from '../../support/procs';
 
 export interface Machine {
   cores: number;
@@ -89,35 +90,15 @@ function machineBusySeconds(): number {
 }
 
 /** The processes that used the most CPU over `ms`, as "name (pid) 0.42 cores". */
-function busiest(ms: number, count: number): Promise<string[]> {
-  const sample = () => {
-    const out = new Map<number, { name: string; s: number }>();
-    for (const dir of readdirSync('/proc')) {
-      if (!/^\d+$/.test(dir)) continue;
-      try {
-        const stat = readFileSync(`/proc/${dir}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(Number(dir), { name, s: (Number(fields[11]) + Number(fields[12])) / 100 });
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return out;
-  };
-  const before = sample();
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      const used = [...sample()].map(([pid, p]) => ({ pid, name: p.name, cores: (p.s - (before.get(pid)?.s ?? p.s)) / (ms / 1000) }));
-      resolve(
-        used
-          .filter((u) => u.cores >= 0.01)
-          .sort((a, b) => b.cores - a.cores)
-          .slice(0, count)
-          .map((u) => `${u.name} (${u.pid}) ${u.cores.toFixed(2)} cores`),
-      );
-    }, ms),
-  );
+async function busiest(ms: number, count: number): Promise<string[]> {
+  const before = new Map(allProcs().map((p) => [p.pid, p.cpuS]));
+  await new Promise((r) => setTimeout(r, ms));
+  return allProcs()
+    .map((p) => ({ ...p, cores: (p.cpuS - (before.get(p.pid) ?? p.cpuS)) / (ms / 1000) }))
+    .filter((p) => p.cores >= 0.01)
+    .sort((a, b) => b.cores - a.cores)
+    .slice(0, count)
+    .map((p) => `${p.comm} (${p.pid}) ${p.cores.toFixed(2)} cores`);
 }
 
 export interface Settled {

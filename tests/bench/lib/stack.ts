@@ -146,21 +146,9 @@ export function processRss(pid: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const TICKS = 100; // USER_HZ on Linux
-
 /** CPU seconds (user + system) used so far by a process and everything below it. */
 export function cpuSeconds(pid: number): number {
-  let total = 0;
-  for (const p of tree(pid, allProcs())) {
-    try {
-      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / TICKS;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
+  return tree(pid, allProcs()).reduce((total, p) => total + p.cpuS, 0);
 }
 
 /** CPU seconds of the stack's parts between `start()` and `stop()`: where the time went. */
