@@ -187,8 +187,21 @@ describe('signing out in the SPA', () => {
       page.on('requestfailed', (r) => {
         if (r.url().includes('auth.logout')) answers.push(Promise.resolve(`failed: ${r.failure()?.errorText ?? '?'}`));
       });
+      // The server ends the session, and the live stream hears of it, before the answer that
+      // clears the cookie reaches the page; held back here so that order is certain, not left to
+      // chance. (route.fetch itself already clears the context's cookie, so what the page shows
+      // while the answer is held is what tells.)
+      let shownBeforeAnswer: number | null = null;
+      await page.route(/auth\.logout/, async (route) => {
+        const answer = await route.fetch();
+        await sleep(1500);
+        shownBeforeAnswer = await page.locator('[data-testid="auth-form"]').count();
+        await route.fulfill({ response: answer });
+      });
+      await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid="logout"]').click({ timeout: 60_000 });
       await page.locator('[data-testid="auth-form"]').waitFor({ timeout: 30_000 });
+      expect(shownBeforeAnswer, 'the sign-in page showed while the sign-out answer was still on its way').toBe(0);
       const said = (await Promise.all(answers)).join('; ');
       expect((await context.cookies()).find((c) => c.name === 'zpub_sid'), `the sign-out calls were answered: ${said || 'none was made'}`).toBeUndefined();
       // Bob's copy of the cookie, used from outside the browser.

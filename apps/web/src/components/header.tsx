@@ -2,8 +2,7 @@ import { A, useNavigate } from '@solidjs/router';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
-import { describeError, isUnauthorized } from '../lib/errors';
-import { signedOut } from '../lib/session';
+import { signedOut, signOut } from '../lib/session';
 import { api } from '../lib/trpc';
 
 /** Tries of `auth.logout` before the page says signing out failed. */
@@ -31,27 +30,12 @@ export function Header() {
 
   const [logoutError, setLogoutError] = createSignal<string | null>(null);
 
-  /**
-   * Signing out must end the session on the server: the cookie is httpOnly, so only the server's
-   * answer removes it, and a session left alive behind a sign-in page would still be signed in on
-   * this browser. A failed call is tried again twice; if it still fails, the page says so and stays.
-   */
   async function logout() {
     setLogoutError(null);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await api.auth.logout.mutate();
-        break;
-      } catch (err) {
-        // Already ended (expired, or signed out in another tab): nothing is left to end.
-        if (isUnauthorized(err)) break;
-        if (attempt < LOGOUT_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, 400 * attempt));
-          continue;
-        }
-        setLogoutError(describeError(err).message);
-        return;
-      }
+    const failed = await signOut(() => api.auth.logout.mutate(), LOGOUT_ATTEMPTS);
+    if (failed !== null) {
+      setLogoutError(failed);
+      return;
     }
     app.live.stop();
     signedOut(false);

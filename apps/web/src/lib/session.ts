@@ -33,8 +33,39 @@ export function signedIn(user: SessionUser): void {
   setSession({ state: 'user', user });
 }
 
+/** Set while a sign-out waits for the server's answer (see signOut). */
+let signingOut = false;
+
 export function signedOut(expired = false): void {
+  // The server ends the session before its answer, which clears the cookie, reaches the page: the
+  // live stream and calls in flight hear of the end first, and must not show the sign-in page
+  // while the browser still holds the cookie. The sign-out itself moves on when its answer is in.
+  if (expired && signingOut) return;
   setSession({ state: 'anon', expired });
+}
+
+/**
+ * Ends the session on the server: the cookie is httpOnly, so only the server's answer removes it,
+ * and a session left alive behind a sign-in page would still be signed in on this browser. A
+ * failed call is tried again (`attempts` in all); an UNAUTHORIZED answer means it had already
+ * ended. Resolves to null once it has ended, or to why it could not be ended (still signed in).
+ */
+export async function signOut(end: () => Promise<unknown>, attempts = 3, pauseMs = 400): Promise<string | null> {
+  signingOut = true;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await end();
+        return null;
+      } catch (err) {
+        if (isUnauthorized(err)) return null;
+        if (attempt >= attempts) return describeError(err).message;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+      }
+    }
+  } finally {
+    signingOut = false;
+  }
 }
 
 /**
