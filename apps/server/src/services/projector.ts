@@ -47,6 +47,13 @@ export interface ProjectorDeps {
   /** The lease this process holds now ('' when it does not lead), and whether Redis still has it. */
   lease: () => string;
   holds: (lease: string) => Promise<boolean>;
+  /**
+   * The store evaluates a filter beyond `{ _id }` by reading every document of the collection
+   * (FerretDB v1: only `_id` equality reaches SQLite, where the launcher indexes it). Version
+   * conditions are then checked by reading the version by `_id` just before a write by `_id`
+   * (see writeForward); MongoDB takes them in the write's filter, atomically.
+   */
+  scansBeyondId: boolean;
   /** A test hook between reading a round and writing it (test-pause.ts); a no-op otherwise. */
   pause: Pause;
   log: Logger;
@@ -103,10 +110,15 @@ export class Projector {
           log.warn({ events: events.length }, 'projection round dropped: this process no longer holds the lease');
           continue;
         }
-        await this.apply(events);
+        await this.apply(events, lease);
         const last = events[events.length - 1];
         if (last) await this.checkpoint(lease, last.id);
       } catch (err) {
+        if (err instanceof LeaseLost) {
+          this.roundsDropped++;
+          log.warn('projection round stopped: this process no longer holds the lease');
+          continue;
+        }
         log.warn({ err: (err as Error).message }, 'projection to MongoDB failed; retrying');
         await this.sleep(1000);
       }
@@ -138,14 +150,14 @@ export class Projector {
     log.warn({ checkpoint: from, oldestKept: oldest, tasks: ids.length }, 'the event stream was trimmed past the projection checkpoint; repairing from the live states');
     let repaired = 0;
     for (let i = 0; i < ids.length; i += CHUNK) {
-      if (!(await this.d.holds(lease))) throw new Error('lease lost during a gap repair');
+      if (!(await this.d.holds(lease))) throw new LeaseLost();
       const chunk = ids.slice(i, i + CHUNK);
       const [lives, scores, tombstones] = await Promise.all([
         Promise.all(chunk.map((id) => states.get(id))),
         Promise.all(chunk.map((id) => redis.zScore(keys.changed, id))),
         Promise.all(chunk.map((id) => redis.hGet(keys.task(id), 'removed'))),
       ]);
-      const ops = [];
+      const writes: Forward[] = [];
       const gone: { id: string; attempts: number }[] = [];
       for (const [j, id] of chunk.entries()) {
         const live = lives[j];
@@ -172,9 +184,9 @@ export class Projector {
         if (live.submittedAt) set.submittedAt = new Date(Number(live.submittedAt));
         if (TERMINAL_STATUSES.includes(live.status)) set.finishedAt = at;
         else unset.finishedAt = '';
-        ops.push({ updateOne: { filter: { _id: new Types.ObjectId(id), v: { $lt: live.v } }, update: { $set: set, $unset: unset } } });
+        writes.push({ id, v: live.v, update: { $set: set, $unset: unset } });
       }
-      if (ops.length > 0) repaired += (await models.Task.bulkWrite(ops, { ordered: true })).modifiedCount;
+      repaired += (await writeForward(models, writes, this.d.scansBeyondId, () => this.d.holds(lease))).modified;
       if (gone.length > 0) await deleteTaskDocs(models, gone);
     }
     this.gapTasksRepaired += repaired;
@@ -201,7 +213,7 @@ export class Projector {
    * its document (later fields win, in stream order) and one append to its timeline; a task whose
    * first event here is its creation gets its timeline inserted, many per command.
    */
-  private async apply(events: StreamEvent[]): Promise<void> {
+  private async apply(events: StreamEvent[], lease: string): Promise<void> {
     // A removed task's documents go; whatever else this round held for it does not matter.
     const removed = new Map<string, number>();
     for (const e of events) if (e.removed) removed.set(e.taskId, e.attempt);
@@ -227,15 +239,15 @@ export class Projector {
     // A document only moves forward: the write applies while MongoDB holds an older version. A
     // task whose only event here is its creation is already saved as it is.
     const changes = [...folded].filter(([, f]) => Number(f.set.v) > 0);
-    const taskOps = changes.map(([id, f]) => ({
-      updateOne: {
-        filter: { _id: new Types.ObjectId(id), v: { $lt: Number(f.set.v) } },
-        update: Object.keys(f.unset).length > 0 ? { $set: f.set, $unset: f.unset } : { $set: f.set },
-      },
-    }));
-    for (let i = 0; i < taskOps.length; i += CHUNK) {
-      const res = await this.d.models.Task.bulkWrite(taskOps.slice(i, i + CHUNK), { ordered: true });
-      if (res.matchedCount < Math.min(CHUNK, taskOps.length - i)) await this.refused(changes.slice(i, i + CHUNK));
+    for (let i = 0; i < changes.length; i += CHUNK) {
+      const chunk = changes.slice(i, i + CHUNK);
+      const { refused } = await writeForward(
+        this.d.models,
+        chunk.map(([id, f]) => ({ id, v: Number(f.set.v), update: Object.keys(f.unset).length > 0 ? { $set: f.set, $unset: f.unset } : { $set: f.set } })),
+        this.d.scansBeyondId,
+        () => this.d.holds(lease),
+      );
+      if (refused.length > 0) await this.refused(chunk.filter(([id]) => refused.includes(id)));
     }
 
     const fresh = [...folded].filter(([, f]) => f.created);
@@ -289,6 +301,48 @@ export class Projector {
       }
     }
   }
+}
+
+/**
+ * Writes task documents that hold an older version than the write's (a document only moves
+ * forward), while `stillHolds` (the lease); returns how many changed, and the ids of those refused
+ * (MongoDB holds the same or a newer version, or no document). On MongoDB the version is in each
+ * write's filter. On a store that scans for such a filter (`scansBeyondId`) the versions are read
+ * by `_id` first, the lease is checked again, and the writes name `_id` alone: FerretDB's own
+ * conditional update is the same read, check and write, one round trip tighter, so this gives
+ * away a round trip of window, not atomicity it had; and only the lease holder writes.
+ */
+export async function writeForward(models: Models, writes: readonly Forward[], scansBeyondId: boolean, stillHolds: () => Promise<boolean>): Promise<{ modified: number; refused: string[] }> {
+  if (writes.length === 0) return { modified: 0, refused: [] };
+  if (!scansBeyondId) {
+    const res = await models.Task.bulkWrite(
+      writes.map((w) => ({ updateOne: { filter: { _id: new Types.ObjectId(w.id), v: { $lt: w.v } }, update: w.update } })),
+      { ordered: true },
+    );
+    // Which ones were refused is not in the answer: all are named, and the caller rereads them.
+    return { modified: res.modifiedCount, refused: res.matchedCount < writes.length ? writes.map((w) => w.id) : [] };
+  }
+  const stored = await Promise.all(writes.map((w) => models.Task.findById(w.id, { v: 1 }).lean()));
+  const refused = writes.filter((w, j) => (stored[j]?.v ?? Infinity) >= w.v).map((w) => w.id);
+  const ahead = writes.filter((w) => !refused.includes(w.id));
+  if (ahead.length === 0) return { modified: 0, refused };
+  if (!(await stillHolds())) throw new LeaseLost();
+  const res = await models.Task.bulkWrite(ahead.map((w) => ({ updateOne: { filter: { _id: new Types.ObjectId(w.id) }, update: w.update } })), { ordered: true });
+  return { modified: res.modifiedCount, refused };
+}
+
+/** The lease moved to another process in the middle of a round: what is left of it is not written. */
+export class LeaseLost extends Error {
+  constructor() {
+    super('this process no longer holds the lease');
+  }
+}
+
+/** A write of a task document that applies only over an older version (writeForward). */
+export interface Forward {
+  id: string;
+  v: number;
+  update: { $set: Record<string, unknown>; $unset?: Record<string, ''> };
 }
 
 /** The `server_state` document holding how far the projection got. */

@@ -79,8 +79,9 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     dataDir: env.DATA_DIR,
     production: env.NODE_ENV === 'production',
   });
-  const { conn, models, timings } = await connectMongo(env.MONGODB_URI);
+  const { conn, models, scansBeyondId, timings } = await connectMongo(env.MONGODB_URI);
   const startup: Record<string, number> = { mongoConnect: timings.connectMs, mongoIndexes: timings.indexesMs };
+  if (scansBeyondId) log.info('the MongoDB server is FerretDB: version-conditional writes read the version by _id first (docs/state.md)');
   let mark = performance.now();
   const phase = (name: string) => {
     const now = performance.now();
@@ -147,6 +148,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     states,
     lease: () => leadership.currentLease,
     holds: (lease) => leadership.holds(lease),
+    scansBeyondId,
     pause,
     log: log.child({ part: 'projector' }),
   });

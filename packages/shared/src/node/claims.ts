@@ -116,6 +116,11 @@ async function recordClaim(
  * claim is not this token's (the attempt was taken over): the caller must not click.
  */
 export async function markSubmitted(models: Models, taskId: string, attempt: number, token: string, at: Date): Promise<boolean> {
-  const res = await models.TaskClaim.updateOne({ _id: `${taskId}:${attempt}`, token }, { $set: { submittedAt: at } });
+  const id = `${taskId}:${attempt}`;
+  // A claim's token never changes once it is stored, so reading it and then writing by `_id` is
+  // as safe as one write filtered on both; and a filter beyond `_id` would make FerretDB read
+  // every claim ever made (a write that finds the claim gone matches nothing).
+  if ((await models.TaskClaim.findById(id, { token: 1 }).lean())?.token !== token) return false;
+  const res = await models.TaskClaim.updateOne({ _id: id }, { $set: { submittedAt: at } });
   return res.matchedCount === 1;
 }

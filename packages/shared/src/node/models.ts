@@ -239,7 +239,7 @@ export type Models = ReturnType<typeof createModels>;
  * Connects without command buffering: while MongoDB is unreachable an operation fails at once
  * (the API turns that into "temporarily unavailable") instead of hanging.
  */
-export async function connectMongo(uri: string): Promise<{ conn: Connection; models: Models; timings: { connectMs: number; indexesMs: number } }> {
+export async function connectMongo(uri: string): Promise<{ conn: Connection; models: Models; scansBeyondId: boolean; timings: { connectMs: number; indexesMs: number } }> {
   const t0 = performance.now();
   const conn = mongoose.createConnection(uri, {
     bufferCommands: false,
@@ -251,7 +251,19 @@ export async function connectMongo(uri: string): Promise<{ conn: Connection; mod
   const t1 = performance.now();
   const models = createModels(conn);
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
-  return { conn, models, timings: { connectMs: t1 - t0, indexesMs: performance.now() - t1 } };
+  return { conn, models, scansBeyondId: await scansBeyondId(conn), timings: { connectMs: t1 - t0, indexesMs: performance.now() - t1 } };
+}
+
+/**
+ * Whether the server evaluates a filter with more than `_id` by reading every document of the
+ * collection: FerretDB v1 (it says `ferretdbVersion` in buildInfo) pushes only `{ _id: x }` down
+ * to its backend. MongoDB uses its indexes for any filter.
+ */
+async function scansBeyondId(conn: Connection): Promise<boolean> {
+  const db = conn.db;
+  if (!db) throw new Error('MongoDB connection has no database');
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string';
 }
 
 export { mongoose };
