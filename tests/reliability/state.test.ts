@@ -165,4 +165,28 @@ describe('the state under failures', () => {
     for (const d of docs) expect(d?.result).toMatchObject({ url: expect.stringContaining('/p/') });
     expect(await stack.sandboxApi.articles(account.name)).toHaveLength(20);
   });
+
+  it("shows a task's newest events in its detail while MongoDB's timeline does not hold them yet", async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const db = await stack.db();
+    const timelineStages = async (id: string) =>
+      (((await db.collection('task_timelines').findOne({ _id: new mongoose.Types.ObjectId(id) }))?.events ?? []) as { stage: string }[]).map((e) => e.stage);
+    await writeFile(join(pauseDir, 'projector-write'), '');
+    let taskId = '';
+    try {
+      // Scheduled an hour ahead, so that no worker takes it: its only events are the two below.
+      ({ taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '还在流里', content: '正文', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() }));
+      await user.api.task.cancel.mutate({ id: taskId });
+      // The precondition: the projector is held, so MongoDB's timeline lacks the cancellation.
+      expect(await timelineStages(taskId)).not.toContain('cancelled');
+      const detail = await user.api.task.byId.query({ id: taskId });
+      expect(detail.status).toBe('cancelled');
+      expect(detail.events.map((e) => e.stage)).toEqual(['scheduled', 'cancelled']);
+    } finally {
+      await rm(join(pauseDir, 'projector-write'));
+    }
+    await waitFor(async () => (await timelineStages(taskId)).includes('cancelled'), 'the cancellation in MongoDB', 60_000);
+    expect((await user.api.task.byId.query({ id: taskId })).events.map((e) => e.stage)).toEqual(['scheduled', 'cancelled']);
+  });
 });

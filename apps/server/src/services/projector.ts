@@ -29,6 +29,14 @@ const CHUNK = 40;
  * server whose stream follower stood still up to this long can still repair its rows from it.
  */
 const CHANGED_KEEP_MS = 15 * 60_000;
+/**
+ * After a round that did not fill READ, the next one waits this long, whatever arrives meanwhile:
+ * the hub wakes the projector on every event, and at a person's pace that made a round (a
+ * timeline insert and a checkpoint write, each a FerretDB write that submissions queue behind)
+ * for nearly every task. MongoDB follows a little later: lists, counts and subscriptions read
+ * Redis, and a task's detail adds the events of the stream its timeline lacks (TaskService.byId).
+ */
+const GATHER_MS = 200;
 
 // KEYS: checkpoint, lease. ARGV: this process's lease, the new checkpoint (a sortable event id).
 const CHECKPOINT = `
@@ -63,6 +71,8 @@ export class Projector {
   private running: Promise<void> | null = null;
   private active = false;
   private wake: (() => void) | null = null;
+  /** Whether an event wakes the current sleep (the idle one) or not (the gathering one). */
+  private wakeOnKick = false;
   lastProjected = '';
   /** Stretches of the stream found trimmed before they were projected, and tasks repaired from them. */
   gaps = 0;
@@ -80,7 +90,7 @@ export class Projector {
   }
 
   kick(): void {
-    this.wake?.();
+    if (this.wakeOnKick) this.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -101,7 +111,7 @@ export class Projector {
         }
         const events = await readAfter(redis, keys.events, from, READ);
         if (events.length === 0) {
-          await this.sleep(1000);
+          await this.sleep(1000, true);
           continue;
         }
         await this.d.pause('projector-write');
@@ -113,6 +123,7 @@ export class Projector {
         await this.apply(events, lease);
         const last = events[events.length - 1];
         if (last) await this.checkpoint(lease, last.id);
+        if (events.length < READ) await this.sleep(GATHER_MS, false);
       } catch (err) {
         if (err instanceof LeaseLost) {
           this.roundsDropped++;
@@ -120,7 +131,7 @@ export class Projector {
           continue;
         }
         log.warn({ err: (err as Error).message }, 'projection to MongoDB failed; retrying');
-        await this.sleep(1000);
+        await this.sleep(1000, true);
       }
     }
   }
@@ -196,9 +207,14 @@ export class Projector {
     return resume;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; an event ends it early only when `onKick` (stopping always does). */
+  private sleep(ms: number, onKick: boolean): Promise<void> {
+    this.wakeOnKick = onKick;
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
       this.wake = () => {
         clearTimeout(t);
         this.wake = null;

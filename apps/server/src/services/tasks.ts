@@ -20,7 +20,7 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '@zpub/shared';
-import { summaryOf, viewOf, type Logger, type Models, type RedisKeys, type RedisClient, type StoredRow, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
+import { readAfter, summaryOf, viewOf, type Logger, type Models, type RedisKeys, type RedisClient, type StoredRow, type TaskStates, type TransitionSpec } from '@zpub/shared/node';
 import { TRPCError } from '@trpc/server';
 import type BeeQueue from 'bee-queue';
 import { Types } from 'mongoose';
@@ -50,6 +50,10 @@ export interface TaskServiceDeps {
   /** This zpub's address: its own absolute image addresses in an article become `/assets/` paths. */
   publicOrigin: string;
 }
+
+/** A task detail reads the events the projector has not written yet in chunks this big, this many at most. */
+const UNPROJECTED_CHUNK = 500;
+const UNPROJECTED_READ_MAX = 2_000;
 
 /** A group commit takes whole submissions up to about this many documents (a batch is never split). */
 const MAX_GROUP_DOCS = 500;
@@ -408,6 +412,12 @@ export class TaskService {
       });
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const projectedV = events.at(-1)?.v ?? -1;
+    if (row.v > projectedV) {
+      for (const e of await this.unprojected(id, events.at(-1)?.id ?? null)) {
+        if (e.v > projectedV && !seen.has(e.id)) events.push(e);
+      }
+    }
     return {
       ...viewOf(row),
       column: options?.column ?? undefined,
@@ -419,6 +429,28 @@ export class TaskService {
       content: content?.content ?? '',
       events,
     };
+  }
+
+  /**
+   * A task's events that MongoDB's timeline does not hold yet: the projector writes a round at a
+   * time and waits between rounds, so the newest events of a task may still be only in the stream.
+   * They are read from the stream after both the projector's checkpoint and the timeline's last
+   * event, a bounded stretch: the projector is normally a round behind, and a projector stopped
+   * for long leaves the detail with what MongoDB has (the row still shows the live status).
+   */
+  private async unprojected(id: string, lastInTimeline: string | null): Promise<TaskEvent[]> {
+    const { redis, keys } = this.d;
+    const checkpoint = await redis.get(keys.projectorCheckpoint);
+    let from = [checkpoint ?? '', lastInTimeline ?? ''].reduce((a, b) => (a > b ? a : b)) || null;
+    const found: TaskEvent[] = [];
+    for (let read = 0; read < UNPROJECTED_READ_MAX; read += UNPROJECTED_CHUNK) {
+      const chunk = await readAfter(redis, keys.events, from, UNPROJECTED_CHUNK);
+      for (const e of chunk) if (e.taskId === id) found.push(e);
+      const last = chunk.at(-1);
+      if (!last || chunk.length < UNPROJECTED_CHUNK) break;
+      from = last.id;
+    }
+    return found;
   }
 
   async cancel(userId: string, id: string): Promise<{ status: TaskStatus }> {
