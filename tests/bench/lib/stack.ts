@@ -2,7 +2,7 @@
  * The real stack as the benchmarks use it: Redis, FerretDB, sandbox, server, workers, with the
  * per-user limits lifted so that load comes from many clients rather than being refused.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, startApp, type AppHandle, type Env, type StackOptions } from '@zpub/devstack';
@@ -28,6 +28,8 @@ export const BENCH_SERVER_ENV = {
 export interface ProfiledStack extends TestStack {
   profileStart(): Promise<void>;
   profile(what: string): Promise<string>;
+  /** A full garbage collection in the server (through its inspector); false when it could not be done. */
+  collectGarbage(): Promise<boolean>;
 }
 
 export async function benchStack(opts: StackOptions & { delayMs?: number; profileServer?: boolean } = {}): Promise<ProfiledStack> {
@@ -73,6 +75,14 @@ export async function benchStack(opts: StackOptions & { delayMs?: number; profil
         copyFileSync(profFile, join(keep, `server-${Date.now()}.cpuprofile`));
       }
       return profileMarkdown(summarizeProfile(profFile), what);
+    },
+    async collectGarbage(): Promise<boolean> {
+      if (!profDir) return false;
+      rmSync(`${profFile}.gc-done`, { force: true });
+      writeFileSync(`${profFile}.gc`, '');
+      stack.server.signal('SIGUSR2');
+      for (let i = 0; i < 100 && !existsSync(`${profFile}.gc-done`); i++) await sleep(100);
+      return existsSync(`${profFile}.gc-done`);
     },
     async stop() {
       await stop();
