@@ -412,12 +412,9 @@ export class TaskService {
       });
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
-    const projectedV = events.at(-1)?.v ?? -1;
-    if (row.v > projectedV) {
-      for (const e of await this.unprojected(id, events.at(-1)?.id ?? null)) {
-        if (e.v > projectedV && !seen.has(e.id)) events.push(e);
-      }
-    }
+    const projected = events.at(-1);
+    // Read after the timeline's last event, so nothing read here is in it already.
+    if (row.v > (projected?.v ?? -1)) events.push(...(await this.unprojected(id, projected?.id ?? null)));
     return {
       ...viewOf(row),
       column: options?.column ?? undefined,
