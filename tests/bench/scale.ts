@@ -76,7 +76,8 @@ export function historyDocs(t: HistoryTask): HistoryDocs {
     at: iso(ms),
   });
   const a = t.at;
-  const events: Record<string, unknown>[] = [ev(a.created, 0, 0, 'pending', 0, t.scheduledAt === undefined ? 'created' : 'scheduled')];
+  // A plain creation is left out of the timeline, as the projector does (isPlainCreation).
+  const events: Record<string, unknown>[] = t.scheduledAt === undefined ? [] : [ev(a.created, 0, 0, 'pending', 0, 'scheduled')];
   const articleUrl = `${t.origin}/p/${t.articleId ?? ''}`;
   const editUrl = `${t.origin}/p/${t.articleId ?? ''}/edit`;
   let progress = 0;

@@ -285,7 +285,7 @@ export const submitBenchmark: Benchmark = {
           '(the baseline\'s own p99 shows what FerretDB\'s single SQLite writer costs here).',
         'Flat out, every process shares the same 2 cores and together they keep them nearly busy, so the throughput ratio follows the CPU each accepted task costs ' +
           'across all of them (the figure above): what the server does beyond the durable minimum (HTTP and tRPC, the session, the limiter, zod, the event follower, ' +
-          'the projection into MongoDB with its timeline insert and checkpoint, the live-state bookkeeping) costs CPU that the baseline spends on more tasks. ' +
+          'the projector\'s rounds and checkpoint, the live-state bookkeeping) costs CPU that the baseline spends on more tasks. ' +
           'The profile below says where the server\'s share goes.',
         results.at(-1)?.profile ?? '',
       ],

@@ -189,4 +189,25 @@ describe('the state under failures', () => {
     await waitFor(async () => (await timelineStages(taskId)).includes('cancelled'), 'the cancellation in MongoDB', 60_000);
     expect((await user.api.task.byId.query({ id: taskId })).events.map((e) => e.stage)).toEqual(['scheduled', 'cancelled']);
   });
+
+  it("keeps a plain creation out of MongoDB's timeline and still shows it first in the task's detail", async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const db = await stack.db();
+    const { taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '只记一次创建', content: '正文' });
+    // A worker may take it first; either way the cancellation is its last event.
+    await user.api.task.cancel.mutate({ id: taskId }).catch(() => undefined);
+    const stored = await waitFor(async () => {
+      const t = await db.collection('task_timelines').findOne({ _id: new mongoose.Types.ObjectId(taskId) });
+      const events = (t?.events ?? []) as { stage: string; v: number }[];
+      return events.some((e) => e.stage === 'cancelled' || e.stage === 'verified') && events;
+    }, "the task's last event in MongoDB", 60_000);
+    expect(stored.filter((e) => e.v === 0)).toEqual([]);
+    const doc = await db.collection('tasks').findOne({ _id: new mongoose.Types.ObjectId(taskId) });
+    const detail = await user.api.task.byId.query({ id: taskId });
+    const [first, ...rest] = detail.events;
+    expect(first).toMatchObject({ stage: 'created', status: 'pending', v: 0, attempt: 0, at: doc?.createdAt.toISOString() });
+    expect(rest.map((e) => e.stage)).toEqual(stored.map((e) => e.stage));
+    expect(rest.every((e) => first && e.id > first.id)).toBe(true);
+  });
 });

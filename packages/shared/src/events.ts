@@ -113,3 +113,36 @@ export function streamIdFromEventId(eventId: string): string | null {
 export function isEventId(value: string): boolean {
   return EVENT_ID.test(value);
 }
+
+/**
+ * A task's creation that says nothing its document does not (no schedule, no note). MongoDB's
+ * timeline leaves it out: at hundreds of submissions a second its insert was an eighth of the
+ * store's work for nothing new. A task's detail puts it back from the document (plainCreation).
+ */
+export function isPlainCreation(e: Pick<TaskEvent, 'v' | 'attempt' | 'stage' | 'note' | 'message'>): boolean {
+  return e.v === 0 && e.attempt === 0 && e.stage === 'created' && e.note === undefined && e.message === undefined;
+}
+
+/**
+ * The plain creation of a task as its document tells it. Its id takes the creation's millisecond
+ * and sequence 0, so it sorts where the stream's own creation event does (that one is added just
+ * after the document is saved); timelines merge the two as one (timelineKey).
+ */
+export function plainCreation(taskId: string, userId: string, createdAt: Date): TaskEvent {
+  return {
+    id: eventIdFromStreamId(`${createdAt.getTime()}-0`),
+    taskId,
+    userId,
+    attempt: 0,
+    v: 0,
+    status: 'pending',
+    progress: 0,
+    stage: 'created',
+    at: createdAt.toISOString(),
+  };
+}
+
+/** What a timeline merges events by: the event's id, except that a task has one creation (version 0). */
+export function timelineKey(e: Pick<TaskEvent, 'id' | 'v' | 'attempt'>): string {
+  return e.v === 0 && e.attempt === 0 ? 'created' : e.id;
+}

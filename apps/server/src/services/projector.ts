@@ -11,7 +11,7 @@
  * Redis holds an *older* version than MongoDB (Redis lost writes: a restore, a failover) moves the
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
-import { TERMINAL_STATUSES, eventIdFromStreamId, eventPatch, note } from '@zpub/shared';
+import { TERMINAL_STATUSES, eventIdFromStreamId, eventPatch, isPlainCreation, note } from '@zpub/shared';
 import { VERSION_STRIDE, justBefore, readAfter, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
@@ -227,7 +227,9 @@ export class Projector {
    * Writes a round of events with as few statements as it can: every statement costs FerretDB a
    * lookup, a documents are cheap in bulk. A task's events in the round fold into one update of
    * its document (later fields win, in stream order) and one append to its timeline; a task whose
-   * first event here is its creation gets its timeline inserted, many per command.
+   * first event here is its creation gets its timeline inserted, many per command. A plain
+   * creation (isPlainCreation) is not written at all: the task document already says it, and a
+   * task that is only created costs MongoDB nothing here.
    */
   private async apply(events: StreamEvent[], lease: string): Promise<void> {
     // A removed task's documents go; whatever else this round held for it does not matter.
@@ -250,7 +252,7 @@ export class Projector {
         delete f.set[k];
         f.unset[k] = '';
       }
-      f.timeline.push(timelineEntry(e));
+      if (!isPlainCreation(e)) f.timeline.push(timelineEntry(e));
     }
     // A document only moves forward: the write applies while MongoDB holds an older version. A
     // task whose only event here is its creation is already saved as it is.
@@ -266,8 +268,8 @@ export class Projector {
       if (refused.length > 0) await this.refused(chunk.filter(([id]) => refused.includes(id)));
     }
 
-    const fresh = [...folded].filter(([, f]) => f.created);
-    const append = [...folded].filter(([, f]) => !f.created);
+    const fresh = [...folded].filter(([, f]) => f.created && f.timeline.length > 0);
+    const append = [...folded].filter(([, f]) => !f.created && f.timeline.length > 0);
     if (fresh.length > 0) {
       try {
         await this.d.models.TaskTimeline.collection.insertMany(

@@ -12,6 +12,8 @@ import {
   localAssetPaths,
   note,
   noteText,
+  plainCreation,
+  timelineKey,
   type ArticleInput,
   type CreateBatchOutput,
   type ManyResult,
@@ -387,7 +389,7 @@ export class TaskService {
       this.d.models.TaskContent.findById(id).lean(),
       this.d.models.TaskTimeline.findById(id).lean(),
       // The Zhihu settings and the target never change after creation, so rows and events do not carry them.
-      this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode').lean(),
+      this.d.models.Task.findById(id).select('column cover statement commentPermission articleId mode createdAt').lean(),
     ]);
     this.d.rows.countRead('detail', 1);
     const seen = new Set<string>();
@@ -413,8 +415,11 @@ export class TaskService {
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     const projected = events.at(-1);
+    // A plain creation is not in the timeline (the projector leaves it out): the document says it.
+    const created = options?.createdAt ? plainCreation(id, userId, options.createdAt) : null;
     // Read after the timeline's last event, so nothing read here is in it already.
-    if (row.v > (projected?.v ?? -1)) events.push(...(await this.unprojected(id, projected?.id ?? null)));
+    if (row.v > (projected?.v ?? (created ? 0 : -1))) events.push(...(await this.unprojected(id, projected?.id ?? null)));
+    if (created && !events.some((e) => timelineKey(e) === timelineKey(created))) events.unshift(created);
     return {
       ...viewOf(row),
       column: options?.column ?? undefined,

@@ -1,3 +1,4 @@
+import { plainCreation } from '@zpub/shared';
 import { describe, expect, it } from 'vitest';
 import { groupByAttempt, mergeEvents } from './timeline';
 import { event } from './test-fixtures';
@@ -15,5 +16,16 @@ describe('timeline', () => {
       [1, ['queued', 'browser']],
       [2, ['browser']],
     ]);
+  });
+
+  it("shows a task's creation once when its detail tells it from the document and the live stream under its own id", () => {
+    const live = event(1, 0, { attempt: 0, status: 'pending', stage: 'created' });
+    // As in the stream, where an event's id starts with the millisecond it was written.
+    live.at = new Date(Number(live.id.slice(0, 13))).toISOString();
+    const told = plainCreation(live.taskId, live.userId, new Date(Date.parse(live.at) - 3));
+    const queued = event(1, 1, { attempt: 0, status: 'queued', stage: 'queued' });
+    expect(told.id).not.toBe(live.id);
+    expect(mergeEvents([told, queued], [live]).map((e) => e.stage)).toEqual(['created', 'queued']);
+    expect(mergeEvents([live], [told, queued]).map((e) => e.stage)).toEqual(['created', 'queued']);
   });
 });

@@ -1,12 +1,13 @@
 /** A task's timeline: events merged without duplicates, in the order they happened, by attempt. */
-import type { TaskEvent } from '@zpub/shared';
+import { timelineKey, type TaskEvent } from '@zpub/shared';
 
 const byEventId = (a: TaskEvent, b: TaskEvent) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function mergeEvents(a: readonly TaskEvent[], b: readonly TaskEvent[]): TaskEvent[] {
-  const byId = new Map<string, TaskEvent>();
-  for (const e of [...a, ...b]) byId.set(e.id, e);
-  return [...byId.values()].sort(byEventId);
+  // A task's creation may come twice under two ids: from its detail (told by its document) and live.
+  const byKey = new Map<string, TaskEvent>();
+  for (const e of [...a, ...b]) byKey.set(timelineKey(e), e);
+  return [...byKey.values()].sort(byEventId);
 }
 
 export function groupByAttempt(events: readonly TaskEvent[]): { attempt: number; events: TaskEvent[] }[] {
