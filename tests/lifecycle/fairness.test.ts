@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { User, expectRefusal } from '../support/client';
+import { User, expectRefusal, refusal } from '../support/client';
 import { bootStack, type TestStack } from '../support/stack';
 import { article, isTerminal, maxOverlap, runningSpans } from '../support/tasks';
 
@@ -55,5 +55,18 @@ describe('fair limits', () => {
     const other = await User.register(stack.urls.app);
     const otherAccount = await other.sandboxAccount();
     await other.api.task.create.mutate({ accountId: otherAccount.id, title: '别人的', content: 'x', scheduledAt: new Date(Date.now() + 3600_000).toISOString() });
+  });
+
+  it('counts submissions that arrive together one by one: of 40 sent at once, 30 are saved and 10 refused', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    const sent = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => user.api.task.create.mutate({ accountId: account.id, title: `同时 ${i}`, content: 'x', scheduledAt: later })),
+    );
+    const refused = sent.flatMap((r) => (r.status === 'rejected' ? [refusal(r.reason)] : []));
+    expect(sent.filter((r) => r.status === 'fulfilled')).toHaveLength(30);
+    expect(refused.map((r) => r.appCode)).toEqual(Array.from({ length: 10 }, () => 'RATE_LIMITED'));
+    expect((await user.api.task.list.query({})).total).toBe(30);
   });
 });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { unavailable } from '../services/tasks';
 import { AppError } from '../trpc';
 
 /** Takes one point or refuses with RATE_LIMITED and the seconds to wait. */
-export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, what: string, points = 1): Promise<void> {
+export async function consumeOrRefuse(limiter: { consume(key: string, points: number): Promise<unknown> }, key: string, what: string, points = 1): Promise<void> {
   try {
     await limiter.consume(key, points);
   } catch (res) {

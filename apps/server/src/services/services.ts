@@ -25,6 +25,7 @@ import { ApiTokens } from './api-tokens';
 import { ArticleGuard } from './article-guard';
 import { ArticleChecks } from './article-checks';
 import { AssetStore } from './assets';
+import { BatchedLimiter } from './batched-limiter';
 import { Dispatcher } from './dispatcher';
 import { Hub } from './hub';
 import { IndexRebuild } from './index-rebuild';
@@ -62,7 +63,7 @@ export interface Services {
   leadership: Leadership;
   projector: Projector;
   reconciler: Reconciler;
-  submitLimiter: RateLimiterRedis;
+  submitLimiter: BatchedLimiter;
   authLimiter: { loginByEmail: RateLimiterRedis; loginByIp: RateLimiterRedis; registerByIp: RateLimiterRedis };
   queue: BeeQueue;
   instance: string;
@@ -193,13 +194,8 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   });
   hub.start(position);
 
-  const submitLimiter = new RateLimiterRedis({
-    storeClient: redis,
-    useRedisPackage: true,
-    keyPrefix: `${keys.rateLimit}:submit`,
-    points: env.USER_MAX_PER_MINUTE,
-    duration: 60,
-  });
+  // Asked on every submission: the consumptions of a turn go to Redis together.
+  const submitLimiter = new BatchedLimiter(redis, { keyPrefix: `${keys.rateLimit}:submit`, points: env.USER_MAX_PER_MINUTE, durationS: 60 });
   const perMinute = (name: string, points: number) =>
     new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `${keys.rateLimit}:${name}`, points, duration: 60 });
   const authLimiter = {
