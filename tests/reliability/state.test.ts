@@ -177,6 +177,8 @@ describe('the state under failures', () => {
     try {
       // Scheduled an hour ahead, so that no worker takes it: its only events are the two below.
       ({ taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '还在流里', content: '正文', scheduledAt: new Date(Date.now() + 3_600_000).toISOString() }));
+      // Its creation, only in the stream so far, says it was scheduled (not a plain creation told by the document).
+      expect((await user.api.task.byId.query({ id: taskId })).events.map((e) => e.stage)).toEqual(['scheduled']);
       await user.api.task.cancel.mutate({ id: taskId });
       // The precondition: the projector is held, so MongoDB's timeline lacks the cancellation.
       expect(await timelineStages(taskId)).not.toContain('cancelled');

@@ -415,10 +415,10 @@ export class TaskService {
     }
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     const projected = events.at(-1);
-    // A plain creation is not in the timeline (the projector leaves it out): the document says it.
-    const created = options?.createdAt ? plainCreation(id, userId, options.createdAt) : null;
     // Read after the timeline's last event, so nothing read here is in it already.
-    if (row.v > (projected?.v ?? (created ? 0 : -1))) events.push(...(await this.unprojected(id, projected?.id ?? null)));
+    if (row.v > (projected?.v ?? -1)) events.push(...(await this.unprojected(id, projected?.id ?? null)));
+    // A plain creation the stream did not give is one the projector left out: the document says it.
+    const created = options?.createdAt ? plainCreation(id, userId, options.createdAt) : null;
     if (created && !events.some((e) => timelineKey(e) === timelineKey(created))) events.unshift(created);
     return {
       ...viewOf(row),
