@@ -5,13 +5,12 @@
  * go to Redis as one script call. Each submission flat out sent a 380-byte EVAL of its own, a
  * write and a script hash per task; under load one call now carries every key of the turn.
  */
-import { createHash } from 'node:crypto';
-import type { RedisClient } from '@zpub/shared/node';
+import { Script, type RedisClient } from '@zpub/shared/node';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 
 // KEYS: the counters. ARGV: the window in seconds, then the points each key takes.
 // Returns, per key, the points consumed in its window and the milliseconds left of it.
-const CONSUME = `
+const CONSUME = new Script(`
 local out = {}
 for i, key in ipairs(KEYS) do
   redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
@@ -25,8 +24,7 @@ for i, key in ipairs(KEYS) do
   out[2 * i] = ttl
 end
 return out
-`;
-const SHA = createHash('sha1').update(CONSUME).digest('hex');
+`);
 
 interface Pending {
   key: string;
@@ -65,12 +63,7 @@ export class BatchedLimiter {
     const args = [String(this.opts.durationS), ...batch.map((p) => String(p.points))];
     let reply: unknown;
     try {
-      try {
-        reply = await this.redis.evalSha(SHA, { keys, arguments: args });
-      } catch (err) {
-        if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-        reply = await this.redis.eval(CONSUME, { keys, arguments: args });
-      }
+      reply = await CONSUME.run(this.redis, keys, args);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

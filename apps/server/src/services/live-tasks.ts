@@ -6,12 +6,26 @@
  */
 import type { TaskEvent, TaskStatus } from '@zpub/shared';
 import { IN_FLIGHT_STATUSES, PRIORITY_RANK, withEvent, rowFromEvent } from '@zpub/shared';
-import { rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
+import { Script, rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
 
 export type LiveRow = StoredRow;
 
 const LIVE: readonly TaskStatus[] = ['pending', 'queued', 'running'];
 const READ_CHUNK = 500;
+
+// KEYS: task hashes. ARGV: the version held of each. Returns the (1-based) positions of the tasks
+// whose hash is gone, no longer live, or at a newer version than held.
+const STALE = new Script(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'status', 'v')
+  local s = f[1]
+  if not s or (s ~= 'pending' and s ~= 'queued' and s ~= 'running') or (tonumber(f[2]) or 0) > tonumber(ARGV[i]) then
+    out[#out + 1] = i
+  end
+end
+return out
+`);
 
 type Listener = (row: LiveRow, event: TaskEvent | null) => void;
 
@@ -103,16 +117,25 @@ export class LiveTasks {
     return { loaded, dropped };
   }
 
-  /** Of these tasks, those whose held row is missing, older than Redis's, or no longer live there. */
+  /**
+   * Of these tasks, those whose held row is missing, older than Redis's, or no longer live there.
+   * The held ones are compared inside Redis, one script call per chunk: a command each made a
+   * server with 25,000 pending tasks send 25,000 commands every interval.
+   */
   private async stale(ids: string[]): Promise<string[]> {
-    const facts = await Promise.all(ids.map((id) => (this.rows.has(id) ? this.redis.hmGet(this.keys.task(id), ['status', 'v']) : null)));
-    return ids.filter((id, j) => {
-      const held = this.rows.get(id);
-      const f = facts[j];
-      if (!held || !f) return true;
-      const [status, v] = f;
-      return !status || !LIVE.includes(status as TaskStatus) || Number(v) > held.v;
-    });
+    const held = ids.filter((id) => this.rows.has(id));
+    const out = ids.filter((id) => !this.rows.has(id));
+    if (held.length === 0) return out;
+    const changed = (await STALE.run(
+      this.redis,
+      held.map((id) => this.keys.task(id)),
+      held.map((id) => String(this.rows.get(id)?.v ?? -1)),
+    )) as number[];
+    for (const i of changed) {
+      const id = held[Number(i) - 1];
+      if (id !== undefined) out.push(id);
+    }
+    return out;
   }
 
   private async read(ids: string[]): Promise<(LiveRow | null)[]> {

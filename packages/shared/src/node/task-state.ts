@@ -494,7 +494,8 @@ end
 return 1
 `;
 
-class Script {
+/** A Lua script run by its SHA-1, loaded by its first call (EVAL) when Redis does not know it yet. */
+export class Script {
   readonly sha: string;
   constructor(readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
