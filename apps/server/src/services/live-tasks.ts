@@ -6,26 +6,12 @@
  */
 import type { TaskEvent, TaskStatus } from '@zpub/shared';
 import { IN_FLIGHT_STATUSES, PRIORITY_RANK, withEvent, rowFromEvent } from '@zpub/shared';
-import { Script, rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
+import { TaskStates, rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
 
 export type LiveRow = StoredRow;
 
 const LIVE: readonly TaskStatus[] = ['pending', 'queued', 'running'];
 const READ_CHUNK = 500;
-
-// KEYS: task hashes. ARGV: the version held of each. Returns the (1-based) positions of the tasks
-// whose hash is gone, no longer live, or at a newer version than held.
-const STALE = new Script(`
-local out = {}
-for i, key in ipairs(KEYS) do
-  local f = redis.call('HMGET', key, 'status', 'v')
-  local s = f[1]
-  if not s or (s ~= 'pending' and s ~= 'queued' and s ~= 'running') or (tonumber(f[2]) or 0) > tonumber(ARGV[i]) then
-    out[#out + 1] = i
-  end
-end
-return out
-`);
 
 type Listener = (row: LiveRow, event: TaskEvent | null) => void;
 
@@ -47,6 +33,8 @@ export class LiveTasks {
   private readonly listeners: Listener[] = [];
   /** Tasks whose live event came without the summary to build a row: read from Redis. */
   private readonly loading = new Set<string>();
+  /** Only to read many live states' versions at once (TaskStates.versions). */
+  private readonly states: TaskStates;
 
   constructor(
     private readonly redis: RedisClient,
@@ -54,7 +42,9 @@ export class LiveTasks {
     /** The row of a task whose hash does not hold one (kept before rows were): from MongoDB. */
     private readonly fromStore: (id: string) => Promise<LiveRow | null>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.states = new TaskStates(redis, keys);
+  }
 
   get size(): number {
     return this.rows.size;
@@ -117,25 +107,17 @@ export class LiveTasks {
     return { loaded, dropped };
   }
 
-  /**
-   * Of these tasks, those whose held row is missing, older than Redis's, or no longer live there.
-   * The held ones are compared inside Redis, one script call per chunk: a command each made a
-   * server with 25,000 pending tasks send 25,000 commands every interval.
-   */
+  /** Of these tasks, those whose held row is missing, older than Redis's, or no longer live there. */
   private async stale(ids: string[]): Promise<string[]> {
     const held = ids.filter((id) => this.rows.has(id));
-    const out = ids.filter((id) => !this.rows.has(id));
-    if (held.length === 0) return out;
-    const changed = (await STALE.run(
-      this.redis,
-      held.map((id) => this.keys.task(id)),
-      held.map((id) => String(this.rows.get(id)?.v ?? -1)),
-    )) as number[];
-    for (const i of changed) {
-      const id = held[Number(i) - 1];
-      if (id !== undefined) out.push(id);
-    }
-    return out;
+    const facts = await this.states.versions(held);
+    return [
+      ...ids.filter((id) => !this.rows.has(id)),
+      ...held.filter((id, j) => {
+        const f = facts[j];
+        return !f || !LIVE.includes(f.status) || f.v > (this.rows.get(id)?.v ?? -1);
+      }),
+    ];
   }
 
   private async read(ids: string[]): Promise<(LiveRow | null)[]> {

@@ -4,27 +4,12 @@
  * leader runs it; every repair is a compare-and-set, so it cannot fight a live worker.
  */
 import { note, noteText, type Note } from '@zpub/shared';
-import { Script, VERSION_STRIDE, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
+import { VERSION_STRIDE, type Logger, type Models, type RedisClient, type RedisKeys, type TaskStates } from '@zpub/shared/node';
 import type BeeQueue from 'bee-queue';
 import type { LiveTasks } from './live-tasks';
 import { listWorkers } from './workers';
 
 const STATE_READS = 500;
-
-// KEYS: task hashes. ARGV: the version this process holds of each. Returns the (1-based)
-// positions of the tasks a pass has to look at: no live state, an older version than held, or
-// queued or running. A pending task at the version held needs nothing, and is most of a backlog.
-const SUSPECTS = new Script(`
-local out = {}
-for i, key in ipairs(KEYS) do
-  local f = redis.call('HMGET', key, 'status', 'v')
-  local s = f[1]
-  if not s or s == 'queued' or s == 'running' or (tonumber(f[2]) or 0) < tonumber(ARGV[i]) then
-    out[#out + 1] = i
-  end
-end
-return out
-`);
 
 export interface ReconcilerOptions {
   intervalMs: number;
@@ -78,17 +63,16 @@ export class Reconciler {
       const workers = await listWorkers(this.redis, this.keys.workers, this.opts.workerTimeoutMs);
       const alive = new Set(workers.filter((w) => w.alive).map((w) => w.id));
       const now = Date.now();
-      // Live states are compared a few hundred at a time inside Redis (one script call), and only
-      // the tasks it names are read (four fields each): a backlog of thousands of pending tasks
-      // would otherwise cost thousands of commands every interval.
+      // Live states are compared a few hundred at a time (one script call for their versions), and
+      // only the tasks that need it are read further (four fields each).
       for (let i = 0; i < live.length; i += STATE_READS) {
         const rows = live.slice(i, i + STATE_READS);
-        const picked = (await SUSPECTS.run(
-          this.redis,
-          rows.map((r) => this.keys.task(r.id)),
-          rows.map((r) => String(r.v)),
-        )) as number[];
-        const chunk = picked.flatMap((p) => rows[Number(p) - 1] ?? []);
+        const facts = await this.states.versions(rows.map((r) => r.id));
+        // A pending task at the version held needs nothing, and is most of a backlog.
+        const chunk = rows.filter((r, j) => {
+          const f = facts[j];
+          return !f || f.status === 'queued' || f.status === 'running' || f.v < r.v;
+        });
         const states = await Promise.all(chunk.map((r) => this.states.peek(r.id)));
         for (const [j, row] of chunk.entries()) {
           let state = states[j] ?? null;

@@ -510,7 +510,19 @@ export class Script {
   }
 }
 
+// KEYS: task hashes. Returns each one's status and version, '' for a hash that is gone.
+const VERSIONS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'status', 'v')
+  out[2 * i - 1] = f[1] or ''
+  out[2 * i] = f[2] or ''
+end
+return out
+`;
+
 const scripts = {
+  versions: new Script(VERSIONS),
   create: new Script(CREATE),
   transition: new Script(TRANSITION),
   claim: new Script(CLAIM),
@@ -676,6 +688,17 @@ export class TaskStates {
     if (code === -2) return { ok: false, reason: 'removed' };
     if (code === 0) return { ok: false, reason: 'conflict', status: res[1] as TaskStatus };
     return { ok: true, eventId: eventIdFromStreamId(String(res[1])), v: Number(res[2]), attempt: Number(res[3]), status: res[4] as TaskStatus, at: at.toISOString() };
+  }
+
+  /**
+   * The status and version of many live states (null: none) in one script call: the periodic
+   * comparisons read every live task, and a command each made a backlog of 25,000 pending tasks
+   * cost 25,000 commands per interval.
+   */
+  async versions(taskIds: readonly string[]): Promise<({ status: TaskStatus; v: number } | null)[]> {
+    if (taskIds.length === 0) return [];
+    const flat = (await scripts.versions.run(this.redis, taskIds.map((id) => this.keys.task(id)), [])) as string[];
+    return taskIds.map((_, i) => (flat[2 * i] ? { status: flat[2 * i] as TaskStatus, v: Number(flat[2 * i + 1] || 0) } : null));
   }
 
   /** The facts of a live state the reconciler judges by, four fields instead of the whole hash. */
