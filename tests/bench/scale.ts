@@ -113,11 +113,8 @@ export function historyDocs(t: HistoryTask): HistoryDocs {
     title: t.title,
     topics: [],
     priority: 'normal',
-    batchId: t.batchId ?? null,
-    column: null,
-    cover: null,
-    statement: null,
-    commentPermission: null,
+    // Options not given are left out, as task.create leaves them out (tasks.ts).
+    ...(t.batchId ? { batchId: t.batchId } : {}),
     // Every task saved since the field exists says what it does; the bench publishes new articles.
     mode: 'publish',
     status: t.status,

@@ -84,6 +84,7 @@ async function insert(group: Submission[]): Promise<{ group: Submission[]; ids: 
     title: s.title,
     topics: [],
     priority: 'normal',
+    mode: 'publish',
     status: 'pending',
     progress: 0,
     stage: 'created',
