@@ -233,19 +233,23 @@ describe('zpub publish', () => {
     expect((await frontMatter(file))['zhihu-link']).toBe(`${stack.urls.sandbox}/p/${draft?.id}`);
   });
 
-  it('names a file with a bad front matter, and one whose image is missing, and publishes nothing for them; the rest goes out', async () => {
+  it('names a file with a bad front matter, and one whose image is missing, and publishes nothing for them; the rest goes out, subfolders with -r', async () => {
     const mixed = join(home, 'mixed');
-    await mkdir(mixed);
+    await mkdir(join(mixed, '2026'), { recursive: true });
+    await mkdir(join(mixed, '.obsidian'));
     const bad = `---\ntitle: "never closed\ntopics: [a\n---\n# 坏文件\n正文\n`;
     await writeFile(join(mixed, 'bad.md'), bad);
     await writeFile(join(mixed, 'no-image.md'), '# 缺图的文章\n\n![](pics/gone.png)\n');
+    // Kept in a subfolder: only -r reads it; the editor's hidden folder is never read.
     const goodTitle = `好文件 ${Date.now()}`;
-    await writeFile(join(mixed, 'good.md'), `# ${goodTitle}\n\n正文\n`);
+    await writeFile(join(mixed, '2026', 'good.md'), `# ${goodTitle}\n\n正文\n`);
+    await writeFile(join(mixed, '.obsidian', 'template.md'), '# 模板\n\n不是文章\n');
     const countBefore = (await stack.sandboxApi.articles(account.name)).length;
     const tasksBefore = (await user.api.task.list.query({})).total;
 
-    const run = await zpub(['publish', 'mixed', '--account', account.name, '--wait']);
+    const run = await zpub(['publish', 'mixed', '-r', '--account', account.name, '--wait']);
     expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/100% {2}published {2}mixed\/2026\/good\.md/);
     expect(run.stderr).toMatch(/✗ mixed\/bad\.md: front matter is not valid YAML: .* — nothing was published for it/);
     expect(run.stderr).toContain(`✗ mixed/no-image.md: image pics/gone.png not found (looked for ${join(mixed, 'pics', 'gone.png')}) — nothing was published for it`);
     expect(run.stdout).toContain('1 published, 0 unchanged, 2 refused');
@@ -259,6 +263,7 @@ describe('zpub publish', () => {
     expect(titlesNow).toContain(goodTitle);
     expect(titlesNow).not.toContain('坏文件');
     expect(titlesNow).not.toContain('缺图的文章');
+    expect(titlesNow).not.toContain('模板');
   });
 
   it('shows, cancels and retries a batch and a task', async () => {

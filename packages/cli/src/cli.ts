@@ -20,11 +20,13 @@ Usage:
                                                 app's API tokens page) and keep it; --token -
                                                 reads it from standard input
   zpub accounts                                 the accounts you publish with
-  zpub publish <files or folders...> --account <name> [--topics a,b] [--draft] [--wait] [--no-write-back]
+  zpub publish <files or folders...> --account <name> [--topics a,b] [--draft] [--wait] [--no-write-back] [-r]
                                                 publish the Markdown files (a folder: its *.md
-                                                files); unchanged ones are skipped, and one that
-                                                was published before is updated in place;
-                                                --draft saves them to Zhihu's drafts instead
+                                                files; -r, --recursive: its subfolders' too,
+                                                hidden ones left out); unchanged ones are
+                                                skipped, and one that was published before is
+                                                updated in place; --draft saves them to
+                                                Zhihu's drafts instead
   zpub status [batch|task]                      your latest tasks, or one batch or task
   zpub cancel <task|batch>
   zpub retry <task|batch>
@@ -45,6 +47,7 @@ const OPTIONS = {
   topics: { type: 'string' },
   wait: { type: 'boolean', default: false },
   draft: { type: 'boolean', default: false },
+  recursive: { type: 'boolean', short: 'r', default: false },
   'no-write-back': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
@@ -54,7 +57,7 @@ type Parsed = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   login: ['token', 'server'],
   accounts: ['server'],
-  publish: ['server', 'account', 'topics', 'draft', 'wait', 'no-write-back'],
+  publish: ['server', 'account', 'topics', 'draft', 'wait', 'no-write-back', 'recursive'],
   status: ['server'],
   cancel: ['server'],
   retry: ['server'],
@@ -110,7 +113,7 @@ export async function run(argv: string[], env: CliEnv = loadEnv()): Promise<Exit
       if (rest.length === 0) throw new CliError('zpub publish needs the Markdown files or folders to publish', EXIT.usage);
       if (!values.account) throw new CliError('zpub publish needs --account <name> (`zpub accounts` lists them)', EXIT.usage);
       const topics = values.topics?.split(/[,，]/).map((s) => s.trim()).filter((s) => s !== '');
-      return publish(ctx, rest, { account: values.account, topics, draft: values.draft, wait: values.wait, writeBack: !values['no-write-back'] });
+      return publish(ctx, rest, { account: values.account, topics, draft: values.draft, recursive: values.recursive, wait: values.wait, writeBack: !values['no-write-back'] });
     }
     case 'status':
       if (rest.length > 1) throw new CliError('zpub status takes at most one batch or task id', EXIT.usage);

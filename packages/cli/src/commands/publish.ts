@@ -24,6 +24,8 @@ export interface PublishOptions {
   writeBack: boolean;
   /** Save every article to Zhihu's drafts, not publish it (a file's own `draft:` wins). */
   draft?: boolean;
+  /** A folder's subfolders too (hidden ones left out). */
+  recursive?: boolean;
 }
 
 /** One createBatch call stays well under the server's 4 MiB body limit. */
@@ -40,19 +42,38 @@ interface Outcome {
   failed: number;
 }
 
-export async function collectFiles(cwd: string, paths: string[]): Promise<{ path: string; name: string }[]> {
+/** Folders a recursive walk never enters: hidden ones (.git, .obsidian, .trash) and installed packages. */
+const SKIPPED_FOLDER = /^(\.|node_modules$)/;
+const MARKDOWN = /\.(md|markdown)$/i;
+
+/**
+ * The Markdown files the command line names: each file as given, each folder's `*.md` files
+ * (and with `recursive`, those of its subfolders, hidden folders left out) in name order. A file
+ * named twice is read once. Symbolic links to folders are not followed, so a walk always ends.
+ */
+export async function collectFiles(cwd: string, paths: string[], recursive = false): Promise<{ path: string; name: string }[]> {
   const seen = new Map<string, string>();
+  const walk = async (dir: string, found: string[]): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.isFile() && !e.name.startsWith('.') && MARKDOWN.test(e.name)) found.push(join(dir, e.name));
+      else if (recursive && e.isDirectory() && !SKIPPED_FOLDER.test(e.name)) await walk(join(dir, e.name), found);
+    }
+  };
   for (const given of paths) {
     const abs = isAbsolute(given) ? given : resolve(cwd, given);
     const info = await stat(abs).catch(() => null);
     if (!info) throw new CliError(`${given}: no such file or folder`, EXIT.usage);
     if (info.isDirectory()) {
-      const entries = (await readdir(abs, { withFileTypes: true }))
-        .filter((e) => e.isFile() && !e.name.startsWith('.') && /\.(md|markdown)$/i.test(e.name))
-        .map((e) => e.name)
-        .sort();
-      if (entries.length === 0) throw new CliError(`${given}: no Markdown files (*.md) in this folder`, EXIT.usage);
-      for (const e of entries) seen.set(join(abs, e), '');
+      const found: string[] = [];
+      await walk(abs, found);
+      if (found.length === 0) {
+        throw new CliError(
+          recursive ? `${given}: no Markdown files (*.md) in this folder or its subfolders` : `${given}: no Markdown files (*.md) in this folder (--recursive also reads its subfolders)`,
+          EXIT.usage,
+        );
+      }
+      for (const f of found) seen.set(f, '');
     } else {
       seen.set(abs, '');
     }
@@ -64,7 +85,7 @@ export async function collectFiles(cwd: string, paths: string[]): Promise<{ path
 }
 
 export async function publish(ctx: Context, paths: string[], opts: PublishOptions): Promise<ExitCode> {
-  const files = await collectFiles(ctx.env.cwd, paths);
+  const files = await collectFiles(ctx.env.cwd, paths, opts.recursive);
   const account = await findAccount(ctx, opts.account);
   const outcome: Outcome = { bad: 0, unchanged: 0, submitted: 0, published: 0, drafted: 0, failed: 0 };
   const reportBad = (b: BadFile) => {
