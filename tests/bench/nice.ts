@@ -62,7 +62,7 @@ export const niceBenchmark: Benchmark = {
       figures: [
         { label: 'BROWSER_NICE=0', value: line(0) },
         { label: 'BROWSER_NICE=10', value: line(10) },
-        { label: 'nice 10 ÷ nice 0', value: `throughput ${fixed(rate[10] / rate[0], 2)} ×, fan-out p95 ${fixed(p95[10] / p95[0], 2)} ×` },
+        { label: 'nice 10 ÷ nice 0', value: `throughput ${fixed(rate[10] / rate[0], 3)} ×, fan-out p95 ${fixed(p95[10] / p95[0], 2)} ×` },
         { label: 'default this run supports', value: `${suggestion.nice}: ${suggestion.why}` },
       ],
       targets: [stated('default BROWSER_NICE this run supports', String(suggestion.nice), `rule: 10 if it cuts the p95 by ≥ ${fixed(100 * MIN_P95_GAIN, 0)} % and keeps ≥ ${fixed(100 * MIN_THROUGHPUT_KEPT, 0)} % of the throughput`)],

@@ -16,7 +16,8 @@ export const MIN_THROUGHPUT_KEPT = 0.9;
 export function suggestNice(p95: Record<Nice, number>, rate: Record<Nice, number>): { nice: Nice; why: string } {
   const gain = 1 - p95[10] / p95[0];
   const kept = rate[10] / rate[0];
-  const figures = `nice 10 changes the fan-out p95 by ${fixed(-100 * gain, 0)} % and keeps ${fixed(100 * kept, 0)} % of the publishing throughput`;
+  // One decimal: a share just under the line must not read as the line itself ("keeps 90 %").
+  const figures = `nice 10 changes the fan-out p95 by ${fixed(-100 * gain, 0)} % and keeps ${fixed(100 * kept, 1)} % of the publishing throughput`;
   if (Number.isFinite(gain) && Number.isFinite(kept) && gain >= MIN_P95_GAIN && kept >= MIN_THROUGHPUT_KEPT) {
     return { nice: 10, why: `${figures}: it buys prompt progress for little publishing, so 10` };
   }
