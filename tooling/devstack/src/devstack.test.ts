@@ -42,6 +42,9 @@ describe('devstack', () => {
       await redis.restart();
       expect(redis.pid).not.toBe(firstPid);
       expect(await redisCommand(redis.port, 'GET', 'greeting')).toBe('$6\r\nni hao\r\n');
+      // A task row's longer values (a CJK title, result JSON) keep the hash compact (docs/state.md).
+      expect(await redisCommand(redis.port, 'HSET', 'row', 'title', '标'.repeat(66), 'v', '3')).toBe(':2\r\n');
+      expect(await redisCommand(redis.port, 'OBJECT', 'ENCODING', 'row')).toBe('$8\r\nlistpack\r\n');
 
       // an outage: down, then up again on the same port and folder
       await ferret.stop();

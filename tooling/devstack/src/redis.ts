@@ -75,6 +75,10 @@ export async function startRedis(opts: RedisOptions): Promise<RedisHandle> {
           '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir,
           '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
           '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning',
+          // A task's row holds values up to a couple of hundred bytes (a CJK title, the result or
+          // error JSON): kept as a listpack instead of a hashtable, it takes about 40 % of the
+          // memory (docs/state.md, "Redis memory per task").
+          '--hash-max-listpack-value', '256',
         ],
         env,
         cwd: opts.dir,
