@@ -150,7 +150,7 @@ describe('zpub publish', () => {
     }
     // Written back beside what was there: the comment, the topics, the Chinese key, the body.
     const firstText = await readFile(files()[0] ?? '', 'utf8');
-    expect(firstText).toMatch(/^---\ntopics: \[ 编程 \]\n/);
+    expect(firstText).toMatch(/^---\ntopics: \[编程\]\n/);
     expect(firstText).toContain('# notes of mine stay\n---\n');
     expect(firstText.endsWith(`---\n\n# ${titles[0]}\n\n第一篇，带一张本地图片：\n\n![蓝](img/blue.png)\n`)).toBe(true);
     expect((await frontMatter(files()[1] ?? ''))['评论']).toBe('关闭评论');

@@ -97,7 +97,7 @@ describe('writing the state back', () => {
     await writeFile(path, `---\r\n# my notes\r\ntags: [a, b]\r\nzpub-task: 0123456789abcdef01234567\r\n---\r\n${body}`, { mode: 0o640 });
     await writeState(path, { 'zhihu-id': '1234567890123456789', 'zhihu-link': 'https://zhuanlan.zhihu.com/p/1234567890123456789' }, ['zpub-task']);
     const text = await readFile(path, 'utf8');
-    expect(text).toBe(`---\r\n# my notes\r\ntags: [ a, b ]\r\nzhihu-id: "1234567890123456789"\r\nzhihu-link: https://zhuanlan.zhihu.com/p/1234567890123456789\r\n---\r\n${body}`);
+    expect(text).toBe(`---\r\n# my notes\r\ntags: [a, b]\r\nzhihu-id: "1234567890123456789"\r\nzhihu-link: https://zhuanlan.zhihu.com/p/1234567890123456789\r\n---\r\n${body}`);
     expect((await stat(path)).mode & 0o777).toBe(0o640);
     const back = ok(await readArticle(path, 'w.md'));
     expect(back.state.articleId).toBe('1234567890123456789');

@@ -186,7 +186,9 @@ export async function writeState(path: string, set: Record<string, string>, remo
   if (!isMap(parsed.contents)) parsed.contents = parsed.createNode({});
   for (const [k, v] of Object.entries(set)) parsed.set(k, v);
   for (const k of remove) parsed.delete(k);
-  const block = parsed.toString({ lineWidth: 0 });
+  // `[a, b]` stays as people (and Obsidian) write it, not `[ a, b ]`: a Git diff of the file then
+  // shows only the lines zpub added.
+  const block = parsed.toString({ lineWidth: 0, flowCollectionPadding: false });
   const out = `${bom}---\n${block}---\n${split.body}`.replace(/\r?\n/g, split.eol);
   const tmp = `${path}.zpub-${process.pid}.tmp`;
   const { mode } = await stat(path);
