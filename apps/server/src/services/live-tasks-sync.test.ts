@@ -3,7 +3,7 @@
  * the live set (one script call per chunk), and only what changed is read again.
  */
 import { startRedis, tempDir, type RedisHandle, type TempDir } from '@zpub/devstack';
-import { createLogger, createRedis, redisKeys, type RedisClient } from '@zpub/shared/node';
+import { TaskStates, createLogger, createRedis, redisKeys, type RedisClient } from '@zpub/shared/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LiveTasks } from './live-tasks';
 
@@ -35,7 +35,7 @@ async function put(n: number, status: string, v: number): Promise<void> {
 }
 
 it('reads again only the tasks that changed, ended, vanished or are new, however many are held', async () => {
-  const live = new LiveTasks(redis, keys, () => Promise.resolve(null), log);
+  const live = new LiveTasks(redis, keys, new TaskStates(redis, keys), () => Promise.resolve(null), log);
   // More than one chunk (500) of held tasks.
   for (let n = 1; n <= 1_200; n++) await put(n, 'pending', 0);
   expect(await live.sync()).toEqual({ loaded: 1_200, dropped: 0 });

@@ -5,7 +5,7 @@
  * removals, stale and repeated events. `apply` needs no Redis; the clients are never called.
  */
 import { IN_FLIGHT_STATUSES, PRIORITY_RANK, type TaskEvent, type TaskStatus } from '@zpub/shared';
-import { createLogger, redisKeys, type RedisClient } from '@zpub/shared/node';
+import { TaskStates, createLogger, redisKeys, type RedisClient } from '@zpub/shared/node';
 import { describe, expect, it } from 'vitest';
 import { LiveTasks, type LiveRow } from './live-tasks';
 
@@ -53,7 +53,7 @@ function recount(rows: LiveRow[], now: number) {
 
 describe('LiveTasks keeps its counts on every change', () => {
   it('matches a recount of every held row after each of 1,500 events', () => {
-    const live = new LiveTasks({} as RedisClient, redisKeys('unused'), async () => null, createLogger('test', 'silent'));
+    const live = new LiveTasks({} as RedisClient, redisKeys('unused'), new TaskStates({} as RedisClient, redisKeys('unused')), async () => null, createLogger('test', 'silent'));
     const random = rng(7);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     const sims = new Map<string, Sim>();
@@ -136,7 +136,7 @@ describe('LiveTasks keeps its counts on every change', () => {
   }, 60_000);
 
   it('holds a live row per task as its events say, and none once it ended', () => {
-    const live = new LiveTasks({} as RedisClient, redisKeys('unused'), async () => null, createLogger('test', 'silent'));
+    const live = new LiveTasks({} as RedisClient, redisKeys('unused'), new TaskStates({} as RedisClient, redisKeys('unused')), async () => null, createLogger('test', 'silent'));
     const base = { userId: USERS[0] as string, attempt: 0, progress: 0, stage: 'created' as const, at: new Date(T0).toISOString() };
     const task = { accountId: ACCOUNTS[0] as string, platform: 'zhihu', title: 'a', topics: [], priority: 'normal', createdAt: new Date(T0).toISOString() };
     live.apply({ ...base, id: '1', taskId: oid(500), v: 0, status: 'pending', task });

@@ -6,7 +6,7 @@
  */
 import type { TaskEvent, TaskStatus } from '@zpub/shared';
 import { IN_FLIGHT_STATUSES, PRIORITY_RANK, withEvent, rowFromEvent } from '@zpub/shared';
-import { TaskStates, rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow } from '@zpub/shared/node';
+import { rowFromHash, type Logger, type RedisClient, type RedisKeys, type StoredRow, type TaskStates } from '@zpub/shared/node';
 
 export type LiveRow = StoredRow;
 
@@ -33,18 +33,16 @@ export class LiveTasks {
   private readonly listeners: Listener[] = [];
   /** Tasks whose live event came without the summary to build a row: read from Redis. */
   private readonly loading = new Set<string>();
-  /** Only to read many live states' versions at once (TaskStates.versions). */
-  private readonly states: TaskStates;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    /** To read many live states' versions at once (`versions`). */
+    private readonly states: TaskStates,
     /** The row of a task whose hash does not hold one (kept before rows were): from MongoDB. */
     private readonly fromStore: (id: string) => Promise<LiveRow | null>,
     private readonly log: Logger,
-  ) {
-    this.states = new TaskStates(redis, keys);
-  }
+  ) {}
 
   get size(): number {
     return this.rows.size;

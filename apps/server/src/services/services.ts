@@ -102,7 +102,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   const rows = new TaskRows(redis, keys, models);
   const lists = new TaskLists(redis, keys, rows);
   const stats = new Stats(redis, keys, lists, rows);
-  const live = new LiveTasks(redis, keys, (id) => rows.one(id, 'rows'), log.child({ part: 'live' }));
+  const live = new LiveTasks(redis, keys, states, (id) => rows.one(id, 'rows'), log.child({ part: 'live' }));
   // Where the stream stands before the live tasks are read: every change after it is replayed
   // onto them (versions only move rows forward), so nothing falls between the read and the follow.
   const position = await Hub.currentPosition(redis, keys.events);

@@ -52,7 +52,7 @@ const MARKDOWN = /\.(md|markdown)$/i;
  * named twice is read once. Symbolic links to folders are not followed, so a walk always ends.
  */
 export async function collectFiles(cwd: string, paths: string[], recursive = false): Promise<{ path: string; name: string }[]> {
-  const seen = new Map<string, string>();
+  const seen = new Set<string>();
   const walk = async (dir: string, found: string[]): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
@@ -73,12 +73,12 @@ export async function collectFiles(cwd: string, paths: string[], recursive = fal
           EXIT.usage,
         );
       }
-      for (const f of found) seen.set(f, '');
+      for (const f of found) seen.add(f);
     } else {
-      seen.set(abs, '');
+      seen.add(abs);
     }
   }
-  return [...seen.keys()].map((path) => {
+  return [...seen].map((path) => {
     const rel = relative(cwd, path);
     return { path, name: rel.startsWith('..') ? path : rel };
   });
