@@ -25,11 +25,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+// A name in Chinese, as people name their accounts: the sandbox takes it as the Zhihu name.
+const ACCOUNT = '浏览器用户';
 const row = (title: string) => page.getByTestId('task-row').filter({ hasText: title });
 
 describe('the SPA', () => {
-  it('signs up, adds a sandbox account, publishes, and shows the row reaching 100 % with the result link', async () => {
-    await signUpWithSandboxAccount(page, stack.urls.app, 'spauser');
+  it('signs up, adds a sandbox account named in Chinese, publishes, and shows the row reaching 100 % with the result link', async () => {
+    await signUpWithSandboxAccount(page, stack.urls.app, ACCOUNT);
 
     await page.getByTestId('nav-compose').click();
     const title = `浏览器里发布 ${Date.now()}`;
@@ -49,13 +51,13 @@ describe('the SPA', () => {
     await article.waitForLoadState('domcontentloaded');
     expect(await article.locator('h1').first().textContent()).toBe(title);
     await article.close();
-    expect(await stack.sandboxApi.articles('spauser')).toHaveLength(1);
+    expect(await stack.sandboxApi.articles(ACCOUNT)).toHaveLength(1);
   });
 
   it('updates the published article in place from its task (更新文章), and marks the new task as an update', async () => {
     await row('浏览器里发布').getByTestId('task-title').click();
     await expect.poll(() => page.getByTestId('detail-status').getAttribute('data-status')).toBe('success');
-    const [published] = await stack.sandboxApi.articles('spauser');
+    const [published] = await stack.sandboxApi.articles(ACCOUNT);
     await page.getByTestId('detail-update').click();
     // The composer starts from the task, pointed at its article and locked to its account.
     await expect.poll(() => page.getByTestId('compose-update').getAttribute('data-article-id')).toBe(published?.id);
@@ -76,7 +78,7 @@ describe('the SPA', () => {
     expect(await page.getByTestId('result-link').getAttribute('href')).toBe(`${stack.urls.sandbox}/p/${published?.id}`);
     await page.getByTestId('nav-tasks').click();
     expect(await row(title).getByTestId('task-kind').getAttribute('data-kind')).toBe('update');
-    const articles = await stack.sandboxApi.articles('spauser');
+    const articles = await stack.sandboxApi.articles(ACCOUNT);
     expect(articles.map((a) => [a.id, a.title])).toEqual([[published?.id, title]]);
     expect(articles[0]?.versions).toHaveLength(2);
   });
@@ -98,7 +100,7 @@ describe('the SPA', () => {
       await expect.poll(() => row(`批量文件 ${i} ${stamp}`).getAttribute('data-status'), { timeout: 120_000 }).toBe('success');
       expect(await row(`批量文件 ${i} ${stamp}`).getByTestId('task-progress').getAttribute('data-progress')).toBe('100');
     }
-    const titles = (await stack.sandboxApi.articles('spauser')).map((a) => a.title);
+    const titles = (await stack.sandboxApi.articles(ACCOUNT)).map((a) => a.title);
     expect(titles).toEqual(expect.arrayContaining([1, 2, 3].map((i) => `批量文件 ${i} ${stamp}`)));
   });
 
@@ -130,6 +132,6 @@ describe('the SPA', () => {
     await page.goto(`${stack.urls.app}/tasks/${lastId}`);
     await expect.poll(() => page.getByTestId('detail-missing').isVisible()).toBe(true);
     // Only the records went: the four articles are still on the (sandbox) site.
-    expect(await stack.sandboxApi.articles('spauser')).toHaveLength(4);
+    expect(await stack.sandboxApi.articles(ACCOUNT)).toHaveLength(4);
   });
 });

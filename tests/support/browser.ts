@@ -22,7 +22,7 @@ export async function launchForSpa(): Promise<Browser> {
 /** Signs up through the form and adds a sandbox account named `account` on the accounts page. */
 export async function signUpWithSandboxAccount(page: Page, appUrl: string, account: string): Promise<void> {
   await page.goto(`${appUrl}/login?mode=register`);
-  await page.getByTestId('auth-email').fill(`${account}${Date.now()}@example.com`);
+  await page.getByTestId('auth-email').fill(`user${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.com`);
   await page.getByTestId('auth-password').fill('a long enough password');
   await page.getByTestId('auth-submit').click();
   await expect.poll(() => page.getByTestId('user-email').isVisible()).toBe(true);

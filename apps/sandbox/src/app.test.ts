@@ -60,9 +60,22 @@ describe('health and accounts', () => {
     expect(avatar.headers.get('content-type')).toBe('image/svg+xml');
   });
 
+  it('takes a Chinese account name, percent-encoded in the cookie, as the name and url_token', async () => {
+    const me = await as('我的专栏号')('GET', '/api/v4/me');
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ url_token: '我的专栏号', name: '我的专栏号', avatar_url: `${sandbox.url}/avatar/${encodeURIComponent('我的专栏号')}.svg` });
+    const raw = await fetch(`${sandbox.url}/api/v4/me`, { headers: { cookie: `z_c0=sandbox-${encodeURIComponent('我的专栏号')}` } });
+    expect(((await raw.json()) as { name: string }).name).toBe('我的专栏号');
+    const avatar = await fetch((me.json as { avatar_url: string }).avatar_url);
+    expect(avatar.status).toBe(200);
+    expect(await avatar.text()).toContain('>我<');
+    const columns = await as('我的专栏号')('GET', `/api/v4/members/${encodeURIComponent('我的专栏号')}/column-contributions`);
+    expect((columns.json as { data: { column: { title: string } }[] }).data.map((d) => d.column.title)).toEqual(['我的专栏号 的专栏', '我的专栏号 的读书笔记']);
+  });
+
   it('answers 401 with Zhihu body when logged out or the cookie is not a sandbox one', async () => {
     const body = { error: { code: 100, name: 'AuthenticationInvalidRequest', message: '请求参数异常，请升级客户端后重试。' } };
-    for (const cookie of [undefined, 'z_c0=2|1:0|10:1700000000|4:z_c0|92:abc', 'z_c0=sandbox-', 'z_c0=sandbox-bad name', 'other=sandbox-alice']) {
+    for (const cookie of [undefined, 'z_c0=2|1:0|10:1700000000|4:z_c0|92:abc', 'z_c0=sandbox-', 'z_c0=sandbox-bad name', 'z_c0=sandbox-bad%20name', 'z_c0=sandbox-%E6%88', 'other=sandbox-alice']) {
       const res = await fetch(`${sandbox.url}/api/v4/me`, { headers: cookie ? { cookie } : {} });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(body);
@@ -92,6 +105,8 @@ describe('health and accounts', () => {
     for (const next of ['https://evil.example/write', '//evil.example/x', '/\\evil.example']) {
       expect((await post({ name: 'dora', next })).headers.get('location')).toBe('/');
     }
+    const chinese = await post({ name: '多拉', next: '/write' });
+    expect(chinese.headers.get('set-cookie')).toMatch(new RegExp(`^z_c0=sandbox-${encodeURIComponent('多拉')}; Path=/`));
     const bad = await post({ name: 'no spaces', next: '/write' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('账号名只能包含');

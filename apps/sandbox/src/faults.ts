@@ -20,13 +20,18 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+/**
+ * A sandbox account name: 1-40 letters of any script, digits, `_`, `.` or `-` (`我的专栏`,
+ * `alice`). It travels percent-encoded in the login cookie (`loginCookieValue`).
+ */
+export const ACCOUNT_NAME = /^[\p{L}\p{M}\p{N}_.-]{1,40}$/u;
+const ACCOUNT_NAME_RULE = '1-40 letters (any script), digits, _ . or -';
 
 const DEFAULT_MS = 5000;
 
 const common = {
   times: z.number().int().min(1).max(1_000_000).optional(),
-  author: z.string().regex(ACCOUNT_NAME, 'must match [A-Za-z0-9_-]{1,40}').optional(),
+  author: z.string().regex(ACCOUNT_NAME, `must be ${ACCOUNT_NAME_RULE}`).optional(),
 };
 const msField = z.number().int().min(0).max(600_000).optional();
 

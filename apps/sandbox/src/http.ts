@@ -7,7 +7,7 @@ import { ACCOUNT_NAME } from './faults.js';
 
 export const LOGIN_COOKIE = 'z_c0';
 export const XSRF_COOKIE = '_xsrf';
-export const COOKIE_PREFIX = 'sandbox-';
+const COOKIE_PREFIX = 'sandbox-';
 const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 /** An answer a route gives by throwing: the status and the JSON body Zhihu would send. */
@@ -48,12 +48,26 @@ export function cookieOf(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-/** The account a request speaks as: cookie `z_c0=sandbox-<name>`; anything else is logged out. */
+/** `s` percent-decoded, or null when it is not valid percent-encoded UTF-8. */
+export function decoded(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** The login cookie's value for the account `name`: `sandbox-<name percent-encoded>` (`alice` stays `alice`). */
+export function loginCookieValue(name: string): string {
+  return `${COOKIE_PREFIX}${encodeURIComponent(name)}`;
+}
+
+/** The account a request speaks as: cookie `z_c0=sandbox-<name percent-encoded>`; anything else is logged out. */
 export function accountOf(req: IncomingMessage): string | null {
   const value = cookieOf(req, LOGIN_COOKIE);
   if (!value?.startsWith(COOKIE_PREFIX)) return null;
-  const name = value.slice(COOKIE_PREFIX.length);
-  return ACCOUNT_NAME.test(name) ? name : null;
+  const name = decoded(value.slice(COOKIE_PREFIX.length));
+  return name !== null && ACCOUNT_NAME.test(name) ? name : null;
 }
 
 export function sendRaw(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string | string[]> = {}): void {

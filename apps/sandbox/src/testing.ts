@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox } from './app.js';
+import { loginCookieValue } from './http.js';
 import type { Sandbox, SandboxOptions } from './app.js';
 
 // Helpers for the suites in this folder: an in-process sandbox on a free port and a small HTTP
@@ -31,7 +32,7 @@ export interface Client {
 export function client(base: string, account?: string, options: { zse?: string; xsrf?: boolean } = {}): Client {
   return async (method, path, body) => {
     const cookies = [`_xsrf=${TEST_XSRF}`];
-    if (account) cookies.push(`z_c0=sandbox-${account}`);
+    if (account) cookies.push(`z_c0=${loginCookieValue(account)}`);
     if (options.zse) cookies.push(`__zse_ck=${options.zse}`);
     const headers: Record<string, string> = { cookie: cookies.join('; ') };
     if (options.xsrf !== false) headers['x-xsrftoken'] = TEST_XSRF;

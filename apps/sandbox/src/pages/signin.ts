@@ -12,11 +12,11 @@ export function signinPage(options: { next: string; error?: string; name?: strin
     body: `${header(null)}
 <main class="Card SignFlow">
 <h1>登录知乎（沙盒）</h1>
-<p class="SignFlow-hint">沙盒里没有密码：输入一个账号名即可登录，Cookie <code>z_c0=sandbox-账号名</code>。</p>
+<p class="SignFlow-hint">沙盒里没有密码：输入一个账号名（可以是中文）即可登录，Cookie 是 <code>z_c0=sandbox-</code> 加上 URL 编码后的账号名。</p>
 ${error}
 <form method="post" action="/signin">
 <input type="hidden" name="next" value="${escapeHtml(options.next)}">
-<label>账号名<input class="Input" name="name" required pattern="[A-Za-z0-9_\\-]{1,40}" maxlength="40" autocomplete="username" placeholder="例如 alice" value="${escapeHtml(options.name ?? '')}"></label>
+<label>账号名<input class="Input" name="name" required maxlength="40" autocomplete="username" placeholder="例如 alice" value="${escapeHtml(options.name ?? '')}"></label>
 <button type="submit" class="Button Button--primary">登录</button>
 </form>
 </main>`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sendPage, type RequestContext, type SandboxState } from '../context.js';
 import { ACCOUNT_NAME } from '../faults.js';
-import { COOKIE_PREFIX, HttpError, LOGIN_COOKIE, readForm, redirect, safeNext, sendJson, sendRaw, unixSeconds } from '../http.js';
+import { HttpError, LOGIN_COOKIE, decoded, loginCookieValue, readForm, redirect, safeNext, sendJson, sendRaw, unixSeconds } from '../http.js';
 import { bareNumber, stringifyWithBareNumbers } from '../json.js';
 import { homePage } from '../pages/home.js';
 import { signinPage } from '../pages/signin.js';
@@ -20,7 +20,7 @@ export function accountId(name: string): string {
 
 function avatarSvg(name: string): string {
   const hue = parseInt(accountId(name).slice(0, 4), 16) % 360;
-  const letter = (name[0] ?? '?').toUpperCase().replace(/[<>&"']/g, '?');
+  const letter = ([...name][0] ?? '?').toUpperCase().replace(/[<>&"']/g, '?');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100"><rect width="100" height="100" fill="hsl(${hue},60%,55%)"/><text x="50" y="66" font-size="50" text-anchor="middle" fill="#fff" font-family="sans-serif">${letter}</text></svg>`;
 }
 
@@ -59,13 +59,17 @@ export function wwwRoutes(s: SandboxState): Route[] {
       const name = (form.get('name') ?? '').trim();
       const next = form.get('next') ?? '/';
       if (!ACCOUNT_NAME.test(name)) {
-        return sendPage(ctx, 400, signinPage({ next, name, error: '账号名只能包含字母、数字、下划线和连字符，最多 40 个字符' }));
+        return sendPage(ctx, 400, signinPage({ next, name, error: '账号名只能包含文字、数字和 _ . -（不含空格），最多 40 个字符' }));
       }
-      redirect(ctx.res, safeNext(next, ctx.origin), { 'Set-Cookie': `${LOGIN_COOKIE}=${COOKIE_PREFIX}${name}; Path=/; HttpOnly; SameSite=Lax` });
+      redirect(ctx.res, safeNext(next, ctx.origin), { 'Set-Cookie': `${LOGIN_COOKIE}=${loginCookieValue(name)}; Path=/; HttpOnly; SameSite=Lax` });
     }),
     route('GET', '/signout', (ctx) => redirect(ctx.res, '/signin', { 'Set-Cookie': `${LOGIN_COOKIE}=; Path=/; Max-Age=0` })),
     route('GET', '/account/unhuman', (ctx) => sendPage(ctx, 200, unhumanPage(ctx.url.searchParams.get('message') ?? ERR.captcha.message))),
-    route('GET', /^\/avatar\/([A-Za-z0-9_-]{1,40})\.svg$/, (ctx, [name]) => sendRaw(ctx.res, 200, 'image/svg+xml', avatarSvg(name ?? ''))),
+    route('GET', /^\/avatar\/([^/]{1,400})\.svg$/, (ctx, [raw]) => {
+      const name = decoded(raw ?? '');
+      if (name === null || !ACCOUNT_NAME.test(name)) throw new HttpError(404, { error: ERR.notFound });
+      sendRaw(ctx.res, 200, 'image/svg+xml', avatarSvg(name));
+    }),
     route('GET', '/api/v4/me', (ctx) => {
       const account = ctx.account;
       if (!account || s.faults.take('login-expired', account)) throw new HttpError(401, { error: ERR.loginExpired });
@@ -73,14 +77,14 @@ export function wwwRoutes(s: SandboxState): Route[] {
         id: accountId(account),
         url_token: account,
         name: account,
-        avatar_url: `${ctx.origin}/avatar/${account}.svg`,
+        avatar_url: `${ctx.origin}/avatar/${encodeURIComponent(account)}.svg`,
         headline: '',
         type: 'people',
         user_type: 'people',
       });
     }),
     route('GET', /^\/api\/v4\/members\/([^/]+)\/articles$/, (ctx, [raw]) => {
-      const token = decodeURIComponent(raw ?? '');
+      const token = decoded(raw ?? '') ?? '';
       knownAccount(token);
       const offset = intParam(ctx.url, 'offset', 0, 0, 1_000_000);
       const limit = intParam(ctx.url, 'limit', 20, 1, 20);
@@ -103,7 +107,7 @@ export function wwwRoutes(s: SandboxState): Route[] {
     }),
     // The columns an account owns or writes for (syaning/zhihu-api lib/api/user.js).
     route('GET', /^\/api\/v4\/members\/([^/]+)\/column-contributions$/, (ctx, [raw]) => {
-      const token = decodeURIComponent(raw ?? '');
+      const token = decoded(raw ?? '') ?? '';
       knownAccount(token);
       const offset = intParam(ctx.url, 'offset', 0, 0, 1_000_000);
       const limit = intParam(ctx.url, 'limit', 20, 1, 20);

@@ -304,7 +304,7 @@ export const en: Messages = {
     updateCookiesTitle: (name: string): Parts => tx`Paste fresh cookies for “${name}”`,
     saveCookies: 'Save cookies',
     cookiesUpdated: (name: string): Parts => tx`Cookies of “${name}” updated; they are checked again before the next publish`,
-    sandboxNameInvalid: 'A sandbox account name may hold letters, digits and - _ . only (it becomes part of a cookie)',
+    sandboxNameInvalid: 'A sandbox account name is 1-40 letters (any script), digits and - _ . (no spaces)',
     cookieRequired: 'Paste the cookies of the account',
     cookieInvalid: 'The paste is not a Cookie header or a JSON export',
     cookieNoLogin: 'No z_c0 (Zhihu’s login cookie): copy from a tab logged in to Zhihu',

@@ -423,7 +423,7 @@ export const zhCN = {
     updateCookiesTitle: (name: string): Parts => tx`为 “${name}” 粘贴新的 Cookie`,
     saveCookies: '保存 Cookie',
     cookiesUpdated: (name: string): Parts => tx`已更新 “${name}” 的 Cookie，下次发布前会重新验证`,
-    sandboxNameInvalid: '沙盒账号名称只能包含字母、数字和 - _ .（它会成为 Cookie 的一部分）',
+    sandboxNameInvalid: '沙盒账号名称只能包含文字、数字和 - _ .（不含空格），最多 40 个字符',
     cookieRequired: '请粘贴该账号的 Cookie',
     cookieInvalid: '无法识别粘贴的 Cookie：请粘贴浏览器请求头里的 Cookie 或 JSON 导出',
     cookieNoLogin: 'Cookie 中没有 z_c0（知乎的登录 Cookie）：请从已登录知乎的标签页复制',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zhCN } from '../i18n/zh-CN';
-import { cookieProblem, nameProblem } from './account-checks';
+import { cookieProblem, nameProblem, sandboxCookie } from './account-checks';
 
 describe('add-account checks', () => {
   it('accepts a Cookie header or a JSON export that has z_c0', () => {
@@ -17,9 +17,14 @@ describe('add-account checks', () => {
     expect(cookieProblem('[{"name":"z_c0"')).toBe(zhCN.accounts.cookieInvalid);
   });
 
-  it('keeps sandbox names cookie-safe', () => {
+  it('takes sandbox names the sandbox takes, Chinese ones too, and puts them in the cookie encoded', () => {
     expect(nameProblem('alice', 'sandbox')).toBeUndefined();
+    expect(nameProblem('我的专栏号', 'sandbox')).toBeUndefined();
     expect(nameProblem('a b', 'sandbox')).toBe(zhCN.accounts.sandboxNameInvalid);
+    expect(nameProblem('a;b', 'sandbox')).toBe(zhCN.accounts.sandboxNameInvalid);
+    expect(nameProblem('长'.repeat(41), 'sandbox')).toBe(zhCN.accounts.sandboxNameInvalid);
+    expect(sandboxCookie('alice')).toBe('z_c0=sandbox-alice');
+    expect(sandboxCookie('我的')).toBe('z_c0=sandbox-%E6%88%91%E7%9A%84');
     expect(nameProblem('我的号', 'zhihu')).toBeUndefined();
     expect(nameProblem('  ', 'zhihu')).toBe(zhCN.accounts.nameRequired);
   });

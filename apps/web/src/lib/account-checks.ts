@@ -4,8 +4,16 @@ import { t } from '../i18n';
 import { utf8Bytes } from './batch';
 import { charCount } from './format';
 
-/** A sandbox name becomes the cookie value `sandbox-<name>`: cookie-safe characters only. */
-const SANDBOX_NAME = /^[A-Za-z0-9_.-]+$/;
+/**
+ * What the sandbox takes as an account name: letters of any script, digits, `_ . -`, at most 40
+ * (apps/sandbox faults.ts ACCOUNT_NAME). It travels percent-encoded in the cookie (sandboxCookie).
+ */
+const SANDBOX_NAME = /^[\p{L}\p{M}\p{N}_.-]{1,40}$/u;
+
+/** The login cookie of the sandbox account `name`. */
+export function sandboxCookie(name: string): string {
+  return `z_c0=sandbox-${encodeURIComponent(name)}`;
+}
 
 export function nameProblem(name: string, platform: Platform): string | undefined {
   const value = name.trim();

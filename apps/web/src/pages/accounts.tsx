@@ -1,6 +1,6 @@
 /**
  * 账号: the platform accounts. A sandbox account needs only a name (its cookie is
- * `z_c0=sandbox-<name>`); a Zhihu account needs the cookies pasted, checked here before they
+ * `z_c0=sandbox-<name percent-encoded>`); a Zhihu account needs the cookies pasted, checked here before they
  * are sent. The paste is cleared once sent and never shown again.
  */
 import { LIMITS, type AccountView, type Parts } from '@zpub/shared';
@@ -10,7 +10,7 @@ import { PageMessages } from '../components/page-messages';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime } from '../lib/datetime';
-import { cookieProblem, nameProblem } from '../lib/account-checks';
+import { cookieProblem, nameProblem, sandboxCookie } from '../lib/account-checks';
 import { report } from '../lib/session';
 import { api } from '../lib/trpc';
 
@@ -272,7 +272,7 @@ function AddAccountForm(props: { platform: 'sandbox' | 'zhihu'; onAdded: (name: 
       await api.account.create.mutate({
         platform: props.platform,
         name: trimmed,
-        cookies: isSandbox() ? `z_c0=sandbox-${trimmed}` : cookies(),
+        cookies: isSandbox() ? sandboxCookie(trimmed) : cookies(),
       });
       setName('');
       setCookies('');
