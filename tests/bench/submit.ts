@@ -237,7 +237,7 @@ export const submitBenchmark: Benchmark = {
   async run(ctx): Promise<BenchOutcome> {
     const rounds = ctx.quick ? 1 : 3;
     const seconds = ctx.quick ? 5 : 20;
-    const pacedSeconds = ctx.quick ? 5 : 10;
+    const pacedSeconds = ctx.quick ? 5 : 20;
     const results: RoundResult[] = [];
     // The last round ends with profiled runs of the system, not counted (the profiler costs it a little).
     for (let r = 0; r < rounds; r++) results.push(await round(r, seconds, pacedSeconds, ctx.log, r === rounds - 1));
