@@ -3,6 +3,7 @@
  * Real processes and real signals: SIGKILL, SIGSTOP/SIGCONT, SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
+import { createClient } from 'redis';
 import type { TaskEvent } from '@zpub/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../support/client';
@@ -28,6 +29,16 @@ afterAll(async () => {
 function workerOf(events: TaskEvent[], taskId: string): string | null {
   const started = events.filter((e) => e.taskId === taskId && e.stage === 'browser').at(-1);
   return /started by worker (\S+)/.exec(started?.message ?? '')?.[1] ?? null;
+}
+
+async function redisCommand<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+  const client = createClient({ url: stack.urls.redis });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.quit();
+  }
 }
 
 function handleFor(id: string) {
@@ -129,6 +140,36 @@ describe('worker failures', () => {
     expect(ids.map((id) => rec.of(id).at(-1)?.status)).toEqual(['success', 'success', 'success', 'success']);
     expect(rec.events.some((e) => e.stage === 'requeued')).toBe(true);
     expect(await stack.sandboxApi.articles(account.name)).toHaveLength(4);
+    await first.restart();
+  });
+
+  it('a stopping worker hands back only a task its own claim still holds; the task then ends once, on another worker', async () => {
+    await ensureWorkersRunning();
+    const [first, second] = stack.workers;
+    if (!first || !second) throw new Error('two workers expected');
+    await second.stop({ graceMs: 15_000 });
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    // The editor page takes 8 s: the attempt is still before the click when the worker stops.
+    await stack.sandboxApi.fault({ kind: 'slow-page', ms: 8000, times: 1, author: account.name });
+    const rec = user.record();
+    await rec.started;
+    const { taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '换了领取令牌的任务', content: '正文' });
+    await rec.until((es) => es.some((e) => e.taskId === taskId && e.stage === 'login'), 60_000, 'the attempt to log in');
+    // As after a Redis restored from a snapshot: another claim of the same attempt number holds the task now.
+    await redisCommand((c) => c.hSet(`${stack.prefix}:task:${taskId}`, 'token', 'a-later-claim'));
+    await first.signal('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    const handing = (await readFile(first.logFile, 'utf8')).split('\n').filter((l) => l.includes(taskId) && l.includes('handing back'));
+    expect(handing.at(-1)).toContain('"handedBack":false');
+    expect(rec.of(taskId).filter((e) => e.note?.code === 'handedBack')).toEqual([]);
+    // The worker that held it is gone: the reconciler gives the task to the next one.
+    await second.restart();
+    await rec.until((es) => es.some((e) => e.taskId === taskId && isTerminal(e)), 120_000, 'the task to end');
+    rec.stop();
+    expect(rec.of(taskId).filter((e) => e.stage === 'requeued').map((e) => e.note?.code)).toEqual(['workerGone']);
+    expect(rec.of(taskId).at(-1)).toMatchObject({ status: 'success', attempt: 2 });
+    expect(await stack.sandboxApi.articles(account.name)).toHaveLength(1);
     await first.restart();
   });
 

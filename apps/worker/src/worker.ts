@@ -153,7 +153,8 @@ export class WorkerApp {
 
   private async checkOwnership(): Promise<void> {
     for (const r of this.running.values()) {
-      if (r.controller.signal.aborted) continue;
+      // An attempt that wrote its own ending is only tidying up (the account's state, counters).
+      if (r.controller.signal.aborted || r.ended) continue;
       const live = await this.states.get(r.taskId).catch(() => undefined);
       if (live === undefined) continue; // Redis unreachable: keep going, nothing is known
       if (!live || live.status !== 'running' || live.attempt !== r.attempt) {
@@ -229,11 +230,12 @@ export class WorkerApp {
 
   private async handBack(): Promise<void> {
     for (const r of this.running.values()) {
-      if (r.submitted) continue; // past the click: let it finish its proof
+      if (r.submitted || r.ended) continue; // past the click: let it finish its proof
       const res = await this.states.transition(r.taskId, {
         from: ['running'],
         to: 'pending',
         attempt: r.attempt,
+        token: r.token,
         stage: 'requeued',
         note: note('handedBack', { worker: this.env.WORKER_ID }),
       });

@@ -38,9 +38,13 @@ export type JobData = QueueJobData;
 export interface Running {
   taskId: string;
   attempt: number;
+  /** The claim's fencing token: every write about this attempt presents it. */
+  token: string;
   controller: AbortController;
   submitted: boolean;
   startedAt: number;
+  /** This attempt has written how it ended (or handed the task back): a later status is its own doing. */
+  ended: boolean;
 }
 
 export interface PublishDeps {
@@ -78,9 +82,16 @@ class Attempt {
     private readonly states: TaskStates,
     private readonly models: Models,
     readonly taskId: string,
-    readonly attempt: number,
-    private readonly token: string,
+    private readonly running: Running,
   ) {}
+
+  get attempt(): number {
+    return this.running.attempt;
+  }
+
+  private get token(): string {
+    return this.running.token;
+  }
 
   private async write(spec: TransitionSpec) {
     const deadline = Date.now() + REDIS_OUTAGE_PATIENCE_MS;
@@ -102,6 +113,7 @@ class Attempt {
   /** Gives the task back to the queue (nothing was done yet); false when this attempt no longer holds it. */
   async handBack(why: Note): Promise<boolean> {
     const res = await this.write({ from: ['running'], to: 'pending', attempt: this.attempt, token: this.token, stage: 'requeued', note: why });
+    if (res.ok) this.running.ended = true;
     return res.ok;
   }
 
@@ -119,6 +131,7 @@ class Attempt {
     fields: { stage: Stage; note?: Note | undefined; message?: string; error?: TaskError; result?: TaskResult; evidence?: EvidenceView | undefined },
   ): Promise<boolean> {
     const res = await this.write({ from: ['running'], to, attempt: this.attempt, token: this.token, ...fields });
+    if (res.ok) this.running.ended = true;
     return res.ok;
   }
 }
@@ -142,9 +155,9 @@ export async function handlePublish(job: BeeQueue.Job<JobData>, d: PublishDeps):
     log.info({ reason: claim.reason }, 'job not taken');
     return;
   }
-  const attempt = new Attempt(d.states, d.models, taskId, claim.attempt, claim.token);
+  const running: Running = { taskId, attempt: claim.attempt, token: claim.token, controller: new AbortController(), submitted: false, startedAt: Date.now(), ended: false };
+  const attempt = new Attempt(d.states, d.models, taskId, running);
   const alog = log.child({ attempt: claim.attempt });
-  const running: Running = { taskId, attempt: claim.attempt, controller: new AbortController(), submitted: false, startedAt: Date.now() };
   d.running.set(taskId, running);
   if (claim.skipped > 0) alog.warn({ skipped: claim.skipped }, 'attempt numbers already taken in MongoDB were skipped (Redis lost writes)');
   alog.info({ stalls: claim.stalls }, 'attempt started');

@@ -40,6 +40,11 @@ export function createQueue(
     isWorker: opts.worker,
     getEvents: false,
     sendEvents: false,
+    // Bee-Queue would keep every job this process creates in \`queue.jobs\` for good (only job
+    // events, which no queue here asks for, let go of them): memory that grew with every task ever
+    // dispatched, and a \`getJob\` that answered from it after Redis had dropped the job, so the
+    // reconciler never saw a lost job of its own dispatcher.
+    storeJobs: false,
     activateDelayedJobs: opts.worker,
     removeOnSuccess: true,
     removeOnFailure: true,
