@@ -77,6 +77,26 @@ describe('cancel', () => {
       if (!worker.running) await worker.restart();
     }
   });
+
+  it('refuses to cancel a task past its click on 发布 (nothing can call it back); the task ends published, one article', async () => {
+    const user = await User.register(stack.urls.app);
+    const account = await user.sandboxAccount();
+    // The article goes live at the click; the editor then waits 6 s before leaving for its page.
+    await stack.sandboxApi.fault({ kind: 'slow-redirect', ms: 6000, times: 1, author: account.name });
+    const rec = user.record();
+    await rec.started;
+    const { taskId } = await user.api.task.create.mutate({ accountId: account.id, title: '点击发布后取消', content: 'x' });
+    await rec.until((es) => es.some((e) => e.taskId === taskId && e.stage === 'submitted'), 60_000, 'the click');
+    const refusal = await expectRefusal(user.api.task.cancel.mutate({ id: taskId }));
+    expect(refusal).toMatchObject({ code: 'CONFLICT', appCode: 'TASK_PAST_CLICK', message: expect.stringContaining('already clicked 发布') });
+    const many = await user.api.task.cancelMany.mutate({ ids: [taskId] });
+    expect(many).toEqual({ changed: [], skipped: [expect.objectContaining({ id: taskId, code: 'TASK_PAST_CLICK' })] });
+    await rec.until((es) => es.some((e) => e.taskId === taskId && isTerminal(e)), 60_000, 'the task to end');
+    rec.stop();
+    expect(rec.of(taskId).at(-1)).toMatchObject({ status: 'success', stage: 'verified' });
+    expect(rec.of(taskId).some((e) => e.status === 'cancelled')).toBe(false);
+    expect(await stack.sandboxApi.articles(account.name)).toHaveLength(1);
+  });
 });
 
 describe('retry', () => {

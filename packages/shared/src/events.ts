@@ -34,6 +34,12 @@ export const STAGES = {
 } as const;
 export type Stage = keyof typeof STAGES;
 export const STAGE_NAMES = Object.keys(STAGES) as [Stage, ...Stage[]];
+/**
+ * Stages of a running attempt past the click on 发布 ('submitted' is written just before it):
+ * what was sent to Zhihu cannot be called back, so a cancel is refused there and the attempt goes
+ * on to its proof.
+ */
+export const PAST_THE_CLICK: readonly Stage[] = ['submitted', 'redirected'];
 export const stageSchema = z.enum(STAGE_NAMES);
 
 export const taskResultSchema = z.object({

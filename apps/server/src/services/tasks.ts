@@ -7,6 +7,7 @@
  */
 import {
   CANCELLABLE_STATUSES,
+  PAST_THE_CLICK,
   RETRYABLE_STATUSES,
   checkArticle,
   localAssetPaths,
@@ -17,6 +18,7 @@ import {
   type ArticleInput,
   type CreateBatchOutput,
   type ManyResult,
+  type Stage,
   type TaskDetail,
   type TaskEvent,
   type TaskStatus,
@@ -465,7 +467,20 @@ export class TaskService {
       to: 'cancelled',
       stage: 'cancelled',
       note: note('cancelledByUser'),
+      // Checked in the same script as the worker's own 'submitted' write, which comes before the
+      // click: either the cancel lands first and the click never happens, or it is refused here.
+      unlessStage: PAST_THE_CLICK,
     });
+    if (!res.ok && res.stage) {
+      throw new AppError(
+        'CONFLICT',
+        `Cannot cancel this task: it has already clicked 发布 on Zhihu (stage ${res.stage}), which cannot be called back; it ends once the article is proven live, or as unconfirmed`,
+        'TASK_PAST_CLICK',
+        undefined,
+        undefined,
+        { action: 'cancel', status: res.status, stage: res.stage },
+      );
+    }
     if (!res.ok) throw refused('cancel', res.status, 'pending, queued or running');
     if (res.from === 'running') {
       // The worker aborts the page at once; its later writes fail the attempt check anyway.
@@ -596,14 +611,14 @@ export class TaskService {
    * A compare-and-set on the live state, applied to the local index at once. If Redis no longer
    * holds the state (finished long ago), it is rebuilt from MongoDB first.
    */
-  private async change(row: StoredRow, spec: TransitionSpec): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus }> {
+  private async change(row: StoredRow, spec: TransitionSpec): Promise<{ ok: true; from: TaskStatus } | { ok: false; status: TaskStatus; stage?: Stage }> {
     if (!this.d.redis.isReady) throw unavailable('Redis');
     let res = await this.d.states.transition(row.id, spec);
     if (!res.ok && res.reason === 'missing') {
       await this.rebuild(row.id);
       res = await this.d.states.transition(row.id, spec);
     }
-    if (!res.ok) return { ok: false, status: res.reason === 'conflict' ? res.status : 'failed' };
+    if (!res.ok) return res.reason === 'conflict' ? { ok: false, status: res.status, ...(res.stage ? { stage: res.stage } : {}) } : { ok: false, status: 'failed' };
     this.d.live.apply({
       id: res.eventId,
       taskId: row.id,

@@ -7,7 +7,7 @@ import { Show } from 'solid-js';
 import { t } from '../i18n';
 import { useApp } from '../lib/app-context';
 import { formatTime } from '../lib/datetime';
-import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
+import { RETRYABLE, cancellable, safeHttpUrl } from '../lib/format';
 import { ProgressBar } from './progress-bar';
 import { StatusBadge } from './status-badge';
 import { TaskKindTag } from './task-kind';
@@ -87,7 +87,7 @@ export function TaskRow(props: {
             </Show>
           </div>
           <div role="cell" class="c-actions">
-            <Show when={CANCELLABLE.includes(task().status)}>
+            <Show when={cancellable(task())}>
               <button type="button" class="small secondary" data-testid="task-cancel" disabled={props.busy} onClick={() => props.onCancel(props.id)}>
                 {t.tasks.cancel}
               </button>

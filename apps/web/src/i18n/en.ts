@@ -489,6 +489,7 @@ export const en: Messages = {
     verbReschedule: 'Reschedule',
     skippedReason: (title: string, reason: string): Parts => tx`“${title}”: ${[reason]}`,
     cannot: (verb: string, status: string) => `it is ${status}; cannot ${verb.toLowerCase()}`,
+    pastClick: 'it has already clicked Publish on Zhihu, which cannot be called back; it ends once the article is checked (published, or unconfirmed)',
     cancelled: 'Cancelled',
     retried: 'Queued again',
   },

@@ -607,6 +607,7 @@ export const zhCN = {
     verbReschedule: '修改定时',
     skippedReason: (title: string, reason: string): Parts => tx`“${title}”：${[reason]}`,
     cannot: (verb: string, status: string) => `状态为“${status}”，不能${verb}`,
+    pastClick: '已在知乎点击发布，无法撤回，不能取消；任务会在验证文章后结束（已发布或待确认）',
     cancelled: '已取消该任务',
     retried: '已重新排队',
   },

@@ -49,6 +49,8 @@ describe('errors in Chinese, from codes only', () => {
     expect(describeError(trpcError('Cannot cancel a task that is success', { code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' } })).message).toBe(
       '状态为“已发布”，不能取消',
     );
+    const pastClick = { code: 'CONFLICT', appCode: 'TASK_PAST_CLICK', params: { action: 'cancel', status: 'running', stage: 'submitted' } } as const;
+    expect(describeError(trpcError('Cannot cancel this task: it has already clicked 发布', pastClick)).message).toBe(zhCN.tasks.pastClick);
     expect(describeError(trpcError('No such task', { code: 'NOT_FOUND', path: 'task.byId' })).message).toBe(zhCN.api.taskNotFound);
     expect(describeError(trpcError('No such account', { code: 'NOT_FOUND', path: 'account.verify' })).message).toBe(zhCN.api.accountNotFound);
     expect(describeError(trpcError('No such token', { code: 'NOT_FOUND', path: 'token.revoke' })).message).toBe(zhCN.api.tokenNotFound);

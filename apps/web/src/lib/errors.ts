@@ -145,6 +145,7 @@ const entry = (table: Record<string, Say>, key: string | null): Say | undefined 
 const BY_APP_CODE: Record<string, Say> = {
   RATE_LIMITED: (f) => t.api.tooMany(f.retryAfterS),
   TASK_STATE: (f) => wrongState(f.params.action, f.params.status),
+  TASK_PAST_CLICK: () => t.tasks.pastClick,
   EMAIL_TAKEN: () => t.auth.emailTaken,
   WRONG_CREDENTIALS: () => t.auth.wrongCredentials,
   WRONG_PASSWORD: () => t.api.wrongPassword,

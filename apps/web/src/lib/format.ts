@@ -1,8 +1,13 @@
 /** Small display helpers shared by the pages. */
-import type { TaskStatus } from '@zpub/shared';
+import { PAST_THE_CLICK, type TaskStatus } from '@zpub/shared';
 import { t } from '../i18n';
 
 export const CANCELLABLE: readonly TaskStatus[] = ['pending', 'queued', 'running'];
+
+/** Whether a task can still be cancelled: not ended, and not past the click on 发布 (PAST_THE_CLICK). */
+export function cancellable(task: { status: TaskStatus; stage: string }): boolean {
+  return CANCELLABLE.includes(task.status) && !(PAST_THE_CLICK as readonly string[]).includes(task.stage);
+}
 export const RETRYABLE: readonly TaskStatus[] = ['failed', 'cancelled', 'unconfirmed'];
 export const TERMINAL: readonly TaskStatus[] = ['success', 'failed', 'cancelled', 'unconfirmed'];
 

@@ -17,7 +17,7 @@ import { useApp } from '../lib/app-context';
 import { formatTime, isoToLocalDateTime, localDateTimeToIso } from '../lib/datetime';
 import { errorCode } from '../lib/errors';
 import { kindOf } from '../lib/article-update';
-import { CANCELLABLE, RETRYABLE, safeHttpUrl } from '../lib/format';
+import { CANCELLABLE, RETRYABLE, cancellable, safeHttpUrl } from '../lib/format';
 import { report } from '../lib/session';
 import { groupByAttempt, mergeEvents } from '../lib/timeline';
 import { api } from '../lib/trpc';
@@ -225,7 +225,7 @@ export function TaskDetail() {
                   <Show when={row().error}>{(err) => <TaskErrorNote error={err()} detailed />}</Show>
 
                   <div class="actions">
-                    <Show when={CANCELLABLE.includes(row().status)}>
+                    <Show when={cancellable(row())}>
                       <button type="button" class="secondary" data-testid="detail-cancel" disabled={busy()} onClick={() => void act('cancel')}>
                         {t.detail.cancel}
                       </button>

@@ -384,6 +384,7 @@ function verbOf(op: BulkOp): string {
 
 /** Why the server skipped a task, from its code (its English `reason` is never shown). */
 function skipReason(s: ManyResult['skipped'][number], op: BulkOp): string {
+  if (s.code === 'TASK_PAST_CLICK') return t.tasks.pastClick;
   if (s.code === 'TASK_STATE' || s.status) return wrongState(op, s.status);
   if (s.code === 'NOT_FOUND') return t.api.taskNotFound;
   if (s.code === 'SERVICE_UNAVAILABLE') return t.api.unavailable;

@@ -148,6 +148,8 @@ export interface TransitionSpec {
   v?: number | undefined;
   /** When set, the change applies only while this claim's fencing token holds the task. */
   token?: string | undefined;
+  /** The change is refused while the task is at one of these stages (a cancel after the click). */
+  unlessStage?: readonly Stage[] | undefined;
   /** Re-announces the task's summary (a reschedule, a retry): every reader can rebuild its row. */
   task?: TaskSummary | undefined;
   stage: Stage;
@@ -168,7 +170,7 @@ export interface TransitionSpec {
 export type TransitionResult =
   | { ok: true; eventId: string; v: number; attempt: number; from: TaskStatus; progress: number; at: string }
   | { ok: false; reason: 'missing' }
-  | { ok: false; reason: 'conflict'; status: TaskStatus; attempt: number };
+  | { ok: false; reason: 'conflict'; status: TaskStatus; attempt: number; /** the stage that refused it (`unlessStage`) */ stage?: Stage };
 
 export type RemoveResult =
   | { ok: true; eventId: string; v: number; attempt: number; status: TaskStatus; at: string }
@@ -349,9 +351,10 @@ return event(ARGV[6], 'pending', 0, 0, 0, ARGV[8], ARGV[9], true)
 `;
 
 // ARGV 6 from (comma list), 7 attempt or '', 8 to, 9 newAttempt 0/1, 10 progress or '', 11 stage,
-//      12 rest, 13 version or '', 14 token or '', 15.. field/value pairs
+//      12 rest, 13 version or '', 14 token or '', 15 stages that refuse the change (comma list)
+//      or '', 16.. field/value pairs
 const TRANSITION = `${LIB}
-local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'token')
+local h = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'v', 'userId', 'progress', 'token', 'stage')
 if not h[1] then return {-1} end
 local status, att, v = h[1], tonumber(h[2]), tonumber(h[3])
 local allowed = false
@@ -360,6 +363,7 @@ if not allowed or (ARGV[7] ~= '' and tonumber(ARGV[7]) ~= att) or (ARGV[13] ~= '
   or (ARGV[14] ~= '' and h[6] ~= ARGV[14]) then
   return {0, status, att}
 end
+for s in string.gmatch(ARGV[15], '[^,]+') do if s == h[7] then return {0, status, att, s} end end
 local old = facts()
 if ARGV[9] == '1' then att = att + 1 end
 v = v + 1
@@ -367,7 +371,7 @@ local progress = ARGV[10]
 if progress == '' then progress = h[5] end
 redis.call('HSET', KEYS[1], 'status', ARGV[8], 'attempt', att, 'v', v, 'progress', progress, 'stage', ARGV[11])
 stamp(ARGV[8], ARGV[11])
-for i = 15, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 16, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 expiry(ARGV[8])
 move(old, facts(), status, ARGV[8])
 local id = event(h[4], ARGV[8], att, v, progress, ARGV[11], ARGV[12], true)
@@ -624,11 +628,15 @@ export class TaskStates {
       tail({ ...said(spec.note, spec.error, spec.message), error: spec.error, result: spec.result, task: spec.task, evidence: spec.evidence, at: at.toISOString() }),
       spec.v === undefined ? '' : String(spec.v),
       spec.token ?? '',
+      spec.unlessStage?.join(',') ?? '',
       ...pairs,
     ])) as unknown[];
     const code = Number(res[0]);
     if (code === -1) return { ok: false, reason: 'missing' };
-    if (code === 0) return { ok: false, reason: 'conflict', status: res[1] as TaskStatus, attempt: Number(res[2]) };
+    if (code === 0) {
+      const refusedAt = res[3] === undefined ? {} : { stage: res[3] as Stage };
+      return { ok: false, reason: 'conflict', status: res[1] as TaskStatus, attempt: Number(res[2]), ...refusedAt };
+    }
     return {
       ok: true,
       eventId: eventIdFromStreamId(String(res[1])),
