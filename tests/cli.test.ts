@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@zpub/devstack';
+import { latinSentences } from '@zpub/shared';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,12 +36,15 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `zpub` as a person would: its own process, a clean environment, a working folder. */
+/**
+ * Runs `zpub` as a person would: its own process, a clean environment, a working folder. In
+ * English (ZPUB_LANG=en) unless the test says otherwise: 'in Chinese' checks the other language.
+ */
 function zpub(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? home,
-      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), NO_COLOR: '1', ...opts.env },
+      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), NO_COLOR: '1', ZPUB_LANG: 'en', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -290,6 +294,44 @@ describe('zpub publish', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Cannot cancel a task that is cancelled');
     expect(await zpub(['status', 'f'.repeat(24)])).toMatchObject({ code: 1, stderr: `zpub: No task or batch ${'f'.repeat(24)} (among yours)\n` });
+  });
+});
+
+describe('in Chinese', () => {
+  it('a Chinese locale gets every line in Chinese: help, progress, a refused file, the summary, status and a refused cancel', async () => {
+    // As on a machine set up for Chinese: no ZPUB_LANG, the locale says zh_CN.
+    const zh = { ZPUB_LANG: '', LANG: 'zh_CN.UTF-8' };
+    const folder = join(home, '中文');
+    await mkdir(folder);
+    const title = `中文界面 ${Date.now()}`;
+    await writeFile(join(folder, '好.md'), `# ${title}\n\n正文\n`);
+    await writeFile(join(folder, '无标题.md'), '只有正文，没有标题\n');
+    const countBefore = (await stack.sandboxApi.articles(account.name)).length;
+
+    const help = await zpub(['--help'], { env: zh });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('用法：');
+    const run = await zpub(['publish', '中文', '--account', account.name, '--wait'], { env: zh });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/批次 [a-f0-9]{24}：已提交 1 篇文章（zpub status [a-f0-9]{24}）/);
+    expect(run.stdout).toMatch(new RegExp(`100% {2}已发布 {2}中文/好\\.md \\(已验证发布\\) {2}${stack.urls.sandbox}/p/\\d{15,20}`));
+    expect(run.stderr).toBe('✗ 中文/无标题.md：没有标题：请在文件开头信息里写 “title:”，或用一行 “# 标题” 开始正文 [TITLE_REQUIRED]。这个文件没有发布任何内容\n');
+    expect(run.stdout).toContain('1 篇已发布，0 篇没有改动，1 篇被拒绝');
+    const articles = await stack.sandboxApi.articles(account.name);
+    expect(articles).toHaveLength(countBefore + 1);
+    expect(articles.map((a) => a.title)).toContain(title);
+
+    const taskId = (await user.api.task.list.query({})).items[0]?.id ?? '';
+    const status = await zpub(['status', taskId], { env: zh });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^状态\\s+进度\\s+标题\\s+结果\\s+任务\n已发布\\s+100%\\s+${title}\\s+${stack.urls.sandbox}/p/\\d+\\s+${taskId}$`, 'm'));
+    const cancel = await zpub(['cancel', taskId], { env: zh });
+    expect(cancel).toMatchObject({ code: 1, stderr: 'zpub: 任务当前是 “已发布”，不能取消\n' });
+    const nobody = await zpub(['accounts'], { env: { ...zh, HOME: folder, XDG_CONFIG_HOME: join(folder, '.config') } });
+    expect(nobody).toMatchObject({ code: 3, stderr: 'zpub: 尚未登录：请在应用的 “API 令牌” 页面创建令牌，然后运行 `zpub login --token <令牌> --server <应用的地址>`\n' });
+
+    // Nothing said in English: no run of three Latin-script words (names, addresses and ids are single tokens).
+    for (const r of [help, run, status, cancel, nobody]) expect(latinSentences(`${r.stdout}\n${r.stderr}`)).toEqual([]);
   });
 });
 

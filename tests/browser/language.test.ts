@@ -5,13 +5,13 @@
  * walks every page of the built SPA in Chinese and in English and finds no sentence of the other
  * language outside data.
  *
- * The rule (apps/web/src/i18n/language-rule.ts): in Chinese, no run of three or more Latin-script
+ * The rule (packages/shared/src/language-rule.ts): in Chinese, no run of three or more Latin-script
  * words; in English, no Chinese character. Data is what sits inside `translate="no"` (titles,
  * names, emails, addresses, ids, Zhihu's words, raw error text); attribute values and `<option>`
  * texts, which cannot hold markup, are checked with the data values this walk knows taken out.
  */
 import type { TaskEvent } from '@zpub/shared';
-import { hanRuns, latinSentences } from '@zpub/web/src/i18n/language-rule';
+import { hanRuns, latinSentences } from '@zpub/shared';
 import { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,10 +1,14 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readArticle, writeState, type PreparedArticle } from './article-file';
+import { useLang } from './i18n';
 
 let dir: string;
+// These check the English sentences; i18n.test.ts checks the Chinese ones.
+beforeAll(() => useLang('en'));
+
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zpub-cli-'));
 });

@@ -20,6 +20,7 @@ import {
   type RejectionCode,
 } from '@zpub/shared';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { t } from './i18n';
 import { readImage, resolveImages, type LocalImage } from './images';
 
 /** Front matter keys the CLI writes. */
@@ -61,8 +62,8 @@ export interface ReadOptions {
 function parseYaml(block: string): Document | string {
   const doc = parseDocument(block, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
   const err = doc.errors[0];
-  if (err) return `front matter is not valid YAML: ${err.message.split('\n')[0]}`;
-  if (doc.contents !== null && !isMap(doc.contents)) return 'front matter must be "key: value" lines';
+  if (err) return t.notYaml(err.message.split('\n')[0] ?? '');
+  if (doc.contents !== null && !isMap(doc.contents)) return t.notKeyValue;
   return doc;
 }
 
@@ -130,17 +131,17 @@ export async function readArticle(path: string, name: string, opts: ReadOptions 
   try {
     raw = await readFile(path, 'utf8');
   } catch (err) {
-    return bad(`cannot be read: ${(err as Error).message}`);
+    return bad(t.fileUnreadable((err as Error).message));
   }
   const split = splitDocument(raw);
-  if ('error' in split) return bad(split.error);
+  if ('error' in split) return bad(t.frontMatterNotClosed);
   const doc = split.frontMatter === null ? null : parseYaml(split.frontMatter);
   if (typeof doc === 'string') return bad(doc);
   const { fields, nested } = fieldsOf(doc);
   const wrongShape = nested.filter((k) => ARTICLE_KEYS.has(k) || k.startsWith('zhihu-') || k.startsWith('zpub-'));
-  if (wrongShape.length > 0) return bad(`front matter: ${wrongShape.join(', ')}: expected text or a list of text`);
+  if (wrongShape.length > 0) return bad(t.wrongShape(wrongShape));
   const mapped = articleFromFrontMatter(fields, opts.columns);
-  if (mapped.problems.length > 0) return bad(`front matter: ${mapped.problems.join('; ')}`);
+  if (mapped.problems.length > 0) return bad(t.frontMatterProblems(mapped.problems));
   const fromFm = mapped.fields;
 
   const heading = takeTitle(split.body);
@@ -151,23 +152,23 @@ export async function readArticle(path: string, name: string, opts: ReadOptions 
   } else if (heading.title !== null) {
     fromFm.title = heading.title;
   } else {
-    return bad('has no title: give it a "title:" in the front matter or start it with a "# Title" line', 'TITLE_REQUIRED');
+    return bad(t.noTitle, 'TITLE_REQUIRED');
   }
   if (fromFm.topics === undefined && opts.topics && opts.topics.length > 0) fromFm.topics = opts.topics;
   if (fromFm.mode === undefined && opts.draft) fromFm.mode = 'draft';
 
   const resolved = await resolveImages(path, body);
-  if ('problems' in resolved) return bad(resolved.problems.join('; '));
+  if ('problems' in resolved) return bad(resolved.problems.join(t.joinProblems));
   const images = [...resolved.images];
   if (typeof fromFm.cover === 'string' && isRelativeRef(fromFm.cover)) {
     const cover = await readImage(path, fromFm.cover);
-    if (typeof cover === 'string') return bad(`cover: ${cover}`);
+    if (typeof cover === 'string') return bad(t.coverProblem(cover));
     if (!images.some((i) => i.sha256 === cover.sha256)) images.push(cover);
     fromFm.cover = `/assets/${cover.sha256}`;
   }
 
   const check = checkArticle({ ...fromFm, content: resolved.body });
-  if (!check.ok) return bad(check.message, check.code);
+  if (!check.ok) return bad(t.articleRefused(check.code, check.message), check.code);
   return { path, name, article: check.article, images, hash: articleHash(check.article), state: stateOf(fields, fromFm) };
 }
 

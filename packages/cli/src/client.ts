@@ -7,6 +7,7 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClient
 import type { AppRouter } from '@zpub/server';
 import { EventSource } from 'eventsource';
 import { CliError, EXIT } from './errors';
+import { t } from './i18n';
 
 export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -37,6 +38,7 @@ export function connect(url: string, token: string): Server {
 interface ErrorData {
   code?: string;
   appCode?: string | null;
+  params?: Record<string, unknown> | null;
   httpStatus?: number;
 }
 
@@ -51,15 +53,23 @@ export function failure(err: unknown, server: string): CliError {
   const data = errorData(err);
   const message = err instanceof Error ? err.message : String(err);
   if (data?.code === 'UNAUTHORIZED') {
-    return new CliError(`${server} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${server}/tokens), then run \`zpub login --token <token> --server ${server}\``, EXIT.auth);
+    return new CliError(t.tokenRefusedLogin(server), EXIT.auth);
   }
-  if (data?.code === 'SERVICE_UNAVAILABLE') return new CliError(`${server} is temporarily unavailable: ${message}`, EXIT.unreachable);
+  if (data?.code === 'SERVICE_UNAVAILABLE') return new CliError(t.unavailable(server), EXIT.unreachable);
   if (!data) {
     // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND) a few causes deep.
     let deepest: unknown = err;
     while (deepest instanceof Error && deepest.cause instanceof Error) deepest = deepest.cause;
     const why = deepest instanceof Error ? deepest.message : message;
-    return new CliError(`Cannot reach a zpub server at ${server} (${why}); is it running, and is the address right?`, EXIT.unreachable);
+    return new CliError(t.unreachable(server, why), EXIT.unreachable);
   }
-  return new CliError(message, EXIT.failed);
+  return new CliError(refusal(data, message), EXIT.failed);
+}
+
+/**
+ * The server's refusal in the run's language: in English its own sentence; in Chinese what its
+ * codes and facts say (the server writes its sentences in English).
+ */
+function refusal(data: ErrorData, message: string): string {
+  return t.serverRefusal({ code: data.code ?? 'INTERNAL_SERVER_ERROR', appCode: data.appCode ?? null, params: data.params ?? {} }, message);
 }

@@ -7,6 +7,7 @@ import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { CliError, EXIT } from './errors';
+import { t } from './i18n';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 
@@ -19,16 +20,16 @@ export async function readConfig(file: string): Promise<CliConfig | null> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, EXIT.failed);
+    throw new CliError(t.configUnreadable(file, (err as Error).message), EXIT.failed);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError(`${file} is not valid JSON; run \`zpub login\` again to rewrite it`, EXIT.auth);
+    throw new CliError(t.configNotJson(file), EXIT.auth);
   }
   const config = configSchema.safeParse(parsed);
-  if (!config.success) throw new CliError(`${file} lacks a server or a token; run \`zpub login\` again to rewrite it`, EXIT.auth);
+  if (!config.success) throw new CliError(t.configIncomplete(file), EXIT.auth);
   // Someone loosened it (or an old copy was restored): the token is a password, keep it private.
   const mode = (await stat(file)).mode & 0o777;
   if (mode !== 0o600) await chmod(file, 0o600);
@@ -56,8 +57,8 @@ export function normalizeServer(raw: string): string {
   try {
     url = new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch {
-    throw new CliError(`--server: "${raw}" is not an address (e.g. https://zpub.example.com)`, EXIT.usage);
+    throw new CliError(t.serverNotAddress(raw), EXIT.usage);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--server: use an http(s) address, not ${url.protocol}`, EXIT.usage);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(t.serverNotHttp(url.protocol), EXIT.usage);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

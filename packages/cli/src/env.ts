@@ -1,6 +1,7 @@
 /** The only reader of process.env: where the config lives, and overrides for scripts and CI. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { langOf, type Lang } from './i18n';
 
 export interface CliEnv {
   /** `$XDG_CONFIG_HOME/zpub/config.json`, default `~/.config/zpub/config.json`. */
@@ -11,6 +12,8 @@ export interface CliEnv {
   /** Where relative paths are read from: where the person typed the command, also under `pnpm zpub`. */
   cwd: string;
   color: boolean;
+  /** What zpub speaks: ZPUB_LANG, else the locale's language (Chinese when it names none). */
+  lang: Lang;
 }
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
@@ -23,6 +26,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
     // inherited from some other script (zpub started by a program pnpm ran) means nothing here.
     cwd: (source.npm_lifecycle_event === 'zpub' ? nonEmpty(source.INIT_CWD) : undefined) ?? process.cwd(),
     color: source.NO_COLOR === undefined && source.FORCE_COLOR !== '0',
+    lang: langOf(source),
   };
 }
 

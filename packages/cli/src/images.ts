@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ASSET_MAX_BYTES, assetPath, relativeImageRefs, rewriteRefs, sniffImageType, type AssetMime } from '@zpub/shared';
+import { t } from './i18n';
 
 export interface LocalImage {
   /** As written in the file. */
@@ -27,13 +28,13 @@ export async function readImage(file: string, ref: string): Promise<LocalImage |
     bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return `image ${ref} not found (looked for ${path})`;
-    if (code === 'EISDIR') return `image ${ref} is a folder (${path})`;
-    return `image ${ref} cannot be read (${path}: ${(err as Error).message})`;
+    if (code === 'ENOENT') return t.imageNotFound(ref, path);
+    if (code === 'EISDIR') return t.imageIsFolder(ref, path);
+    return t.imageUnreadable(ref, path, (err as Error).message);
   }
-  if (bytes.length > ASSET_MAX_BYTES) return `image ${ref} is ${(bytes.length / 1048576).toFixed(1)} MiB; the limit is ${ASSET_MAX_BYTES / 1048576} MiB (${path})`;
+  if (bytes.length > ASSET_MAX_BYTES) return t.imageTooLarge(ref, (bytes.length / 1048576).toFixed(1), ASSET_MAX_BYTES / 1048576, path);
   const mime = sniffImageType(bytes);
-  if (!mime) return `image ${ref} is not a PNG, JPEG, GIF or WebP image (${path})`;
+  if (!mime) return t.imageNotImage(ref, path);
   return { ref, path, sha256: createHash('sha256').update(bytes).digest('hex'), mime, bytes };
 }
 

@@ -2,9 +2,10 @@
 /** The `zpub` executable: runs the command and exits with its code. */
 import { run } from './cli';
 import { CliError, EXIT } from './errors';
+import { t } from './i18n';
 
 process.on('SIGINT', () => {
-  process.stderr.write('\nzpub: stopped. Tasks already submitted go on on the server: `zpub status` shows them, and the next `zpub publish` of the same files picks up their outcome.\n');
+  process.stderr.write(t.stopped);
   process.exit(130);
 });
 
@@ -16,7 +17,7 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`zpub: ${e.message}\n`);
       process.exit(e.exitCode);
     }
-    process.stderr.write(`zpub: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(`zpub: ${t.unexpectedError(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     process.exit(EXIT.failed);
   },
 );

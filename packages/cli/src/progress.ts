@@ -3,7 +3,8 @@
  * article, redrawn in place (at most a screenful; the rest is counted in a summary line).
  * Elsewhere (a pipe, CI, a test): one line each time an article reaches a new stage.
  */
-import { isTerminal, knownNote, taskErrorText, unconfirmedText, type TaskEvent, type TaskStatus } from '@zpub/shared';
+import { isTerminal, knownNote, type TaskEvent, type TaskStatus } from '@zpub/shared';
+import { t } from './i18n';
 import { fit } from './width';
 
 export interface Line {
@@ -51,10 +52,10 @@ export class Progress {
       line.url = e.result.url;
       line.articleId = e.result.articleId;
     }
-    // Said in English from the notes (the terminal has no language setting; the SPA has).
+    // Said in the run's language from the notes (what happened) and the code (what to do).
     const why = knownNote(e.note);
-    if (e.error) line.error = `${e.error.code}: ${taskErrorText(e.error, e.status === 'unconfirmed')}`;
-    else if (e.status === 'unconfirmed' && why) line.error = unconfirmedText(why);
+    if (e.error) line.error = `${e.error.code}: ${t.taskError(e.error, e.status === 'unconfirmed')}`;
+    else if (e.status === 'unconfirmed' && why) line.error = t.unconfirmed(why);
     if (e.status === 'pending') line.error = undefined;
     if (this.out.isTTY) this.schedule();
     else if (newStage) this.out.write(`${this.describe(line)}\n`);
@@ -85,7 +86,7 @@ export class Progress {
       // The ones moving (or just ended badly) matter most; the rest are counted.
       shown = all.filter((l) => l.status === 'running' || l.status === 'queued').slice(0, room - 1);
       const count = (s: TaskStatus[]) => all.filter((l) => s.includes(l.status)).length;
-      summary = `${count(['success'])} published, ${count(['failed', 'cancelled', 'unconfirmed'])} not, ${count(['running', 'queued'])} in progress, ${count(['pending'])} waiting`;
+      summary = t.progressSummary(count(['success']), count(['failed', 'cancelled', 'unconfirmed']), count(['running', 'queued']), count(['pending']));
     }
     const width = this.out.columns || 100;
     const text = [...shown.map((l) => this.describe(l)), ...(summary ? [summary] : [])].map((s) => fit(s, Math.max(20, width - 1)));
@@ -102,9 +103,10 @@ export class Progress {
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}]`;
     const pct = `${String(l.progress).padStart(3)}%`;
     const paint = (code: number, s: string) => (this.color && this.out.isTTY ? `\x1b[${code}m${s}\x1b[0m` : s);
-    const status = l.status === 'success' ? paint(32, l.stage === 'drafted' ? 'drafted' : 'published') : l.status === 'failed' || l.status === 'unconfirmed' ? paint(31, l.status) : l.status;
+    const word = t.statusWord(l.status, l.stage === 'drafted');
+    const status = l.status === 'success' ? paint(32, word) : l.status === 'failed' || l.status === 'unconfirmed' ? paint(31, word) : word;
     const tail = l.status === 'success' && l.url ? `  ${l.url}` : l.error && isTerminal(l.status) ? `  ${l.error}` : '';
     // The coloured word comes before anything a narrow terminal may cut off.
-    return `${bar} ${pct}  ${status}  ${l.name} (${l.stage})${tail}`;
+    return `${bar} ${pct}  ${status}  ${l.name} (${t.stageWord(l.stage)})${tail}`;
   }
 }

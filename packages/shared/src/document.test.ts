@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkArticle } from './api';
-import { articleFromFrontMatter, articleIdOfLink, scheduleOf, splitDocument, takeTitle, type FrontValue } from './document';
+import { articleFromFrontMatter, articleIdOfLink, frontMatterProblemText, scheduleOf, splitDocument, takeTitle, type FrontValue } from './document';
 
 const fm = (o: Record<string, FrontValue>) => new Map(Object.entries(o));
 
@@ -59,15 +59,16 @@ describe('front matter keys', () => {
   });
 
   it('names a list where one value belongs, and a link that is not an article', () => {
-    expect(articleFromFrontMatter(fm({ title: ['a', 'b'] })).problems).toEqual(['title: expected one value, got a list']);
-    expect(articleFromFrontMatter(fm({ 'zhihu-link': 'https://www.zhihu.com/people/x' })).problems[0]).toMatch(/not an article address/);
+    expect(articleFromFrontMatter(fm({ title: ['a', 'b'] })).problems.map(frontMatterProblemText)).toEqual(['title: expected one value, got a list']);
+    expect(articleFromFrontMatter(fm({ 'zhihu-link': 'https://www.zhihu.com/people/x' })).problems).toEqual([{ key: 'zhihu-link', kind: 'notArticleLink', value: 'https://www.zhihu.com/people/x' }]);
+    expect(frontMatterProblemText({ key: 'zhihu-link', kind: 'notArticleLink', value: 'x' })).toMatch(/not an article address/);
   });
 
   it('reads draft: true (or 是) as a draft, false as publish, and names anything else', () => {
     expect(articleFromFrontMatter(fm({ draft: 'true' })).fields.mode).toBe('draft');
     expect(articleFromFrontMatter(fm({ '草稿': '是' })).fields.mode).toBe('draft');
     expect(articleFromFrontMatter(fm({ draft: 'false' })).fields.mode).toBe('publish');
-    expect(articleFromFrontMatter(fm({ draft: 'maybe' })).problems).toEqual(['draft: expected true or false, got "maybe"']);
+    expect(articleFromFrontMatter(fm({ draft: 'maybe' })).problems.map(frontMatterProblemText)).toEqual(['draft: expected true or false, got "maybe"']);
   });
 
   it('reads a schedule without an offset as local time', () => {

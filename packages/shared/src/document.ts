@@ -167,16 +167,34 @@ export function scheduleOf(text: string): string {
 export interface FrontMatterArticle {
   /** Fields for `articleInput` (unchecked: `checkArticle` judges them). */
   fields: Record<string, unknown>;
-  /** Problems no schema can name: a field given a map, a list where one value belongs. */
-  problems: string[];
+  /** Problems no schema can name: a list where one value belongs, a value no key takes. */
+  problems: FrontMatterProblem[];
 }
 
-function one(fields: ReadonlyMap<string, FrontValue>, keys: readonly string[], problems: string[]): string | undefined {
+/** What is wrong with a front matter key, as facts each reader says in their language. */
+export type FrontMatterProblem =
+  | { key: string; kind: 'list' }
+  | { key: 'draft'; kind: 'notBoolean'; value: string }
+  | { key: 'zhihu-link'; kind: 'notArticleLink'; value: string };
+
+/** A front matter problem in English. */
+export function frontMatterProblemText(p: FrontMatterProblem): string {
+  switch (p.kind) {
+    case 'list':
+      return `${p.key}: expected one value, got a list`;
+    case 'notBoolean':
+      return `${p.key}: expected true or false, got "${p.value}"`;
+    case 'notArticleLink':
+      return `${p.key}: "${p.value}" is not an article address (…/p/<15-20 digits>)`;
+  }
+}
+
+function one(fields: ReadonlyMap<string, FrontValue>, keys: readonly string[], problems: FrontMatterProblem[]): string | undefined {
   for (const key of keys) {
     const v = fields.get(key);
     if (v === undefined) continue;
     if (Array.isArray(v)) {
-      problems.push(`${key}: expected one value, got a list`);
+      problems.push({ key, kind: 'list' });
       return undefined;
     }
     if (v.trim() !== '') return v;
@@ -189,7 +207,7 @@ function one(fields: ReadonlyMap<string, FrontValue>, keys: readonly string[], p
  * account's columns, a column may also be named by its title.
  */
 export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>, columns?: readonly ColumnView[]): FrontMatterArticle {
-  const problems: string[] = [];
+  const problems: FrontMatterProblem[] = [];
   const out: Record<string, unknown> = {};
   const K = FRONT_MATTER_KEYS;
   const title = one(fields, K.title, problems);
@@ -217,7 +235,7 @@ export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>, 
   if (draft !== undefined) {
     if (/^(true|yes|y|1|是)$/i.test(draft.trim())) out.mode = 'draft';
     else if (/^(false|no|n|0|否)$/i.test(draft.trim())) out.mode = 'publish';
-    else problems.push(`draft: expected true or false, got "${draft.trim()}"`);
+    else problems.push({ key: 'draft', kind: 'notBoolean', value: draft.trim() });
   }
   const id = one(fields, K.articleId, problems);
   const link = one(fields, K.link, problems);
@@ -225,7 +243,7 @@ export function articleFromFrontMatter(fields: ReadonlyMap<string, FrontValue>, 
   else if (link !== undefined) {
     const fromLink = articleIdOfLink(link);
     if (fromLink) out.articleId = fromLink;
-    else problems.push(`zhihu-link: "${link.trim()}" is not an article address (…/p/<15-20 digits>)`);
+    else problems.push({ key: 'zhihu-link', kind: 'notArticleLink', value: link.trim() });
   }
   return { fields: out, problems };
 }

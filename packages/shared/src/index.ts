@@ -10,3 +10,5 @@ export * from './notes';
 export * from './task';
 export * from './zhihu-options';
 export * from './task-row';
+export * from './zh-CN';
+export * from './language-rule';

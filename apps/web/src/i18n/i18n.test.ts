@@ -1,7 +1,7 @@
 import { NOTE_CODES, NOTE_EXAMPLES, noteParts, plainText, shownFacts, type Note, type Parts } from '@zpub/shared';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
-import { hanRuns, latinSentences } from './language-rule';
+import { hanRuns, latinSentences } from '@zpub/shared';
 import { zhCN, type Messages } from './zh-CN';
 
 const examples = NOTE_CODES.map((code) => ({ code, params: NOTE_EXAMPLES[code] }) as Note);

@@ -2,6 +2,7 @@
 import type { AccountView } from '@zpub/shared';
 import { failure } from '../client';
 import { CliError, EXIT, type ExitCode } from '../errors';
+import { t } from '../i18n';
 import { displayWidth } from '../width';
 import type { Context } from './context';
 
@@ -14,11 +15,11 @@ async function list(ctx: Context): Promise<AccountView[]> {
 export async function accounts(ctx: Context): Promise<ExitCode> {
   const all = await list(ctx);
   if (all.length === 0) {
-    ctx.out(`No accounts yet: add one in the app (${ctx.server.url}/accounts).`);
+    ctx.out(t.noAccounts(ctx.server.url));
     return EXIT.ok;
   }
-  const rows = all.map((a) => [a.name, a.platform, a.state, a.zhihuName ?? '', a.columns?.map((c) => c.id).join(',') ?? '', a.id]);
-  table(ctx, ['NAME', 'PLATFORM', 'STATE', 'ZHIHU USER', 'COLUMNS', 'ID'], rows);
+  const rows = all.map((a) => [a.name, a.platform, t.accountState(a.state), a.zhihuName ?? '', a.columns?.map((c) => c.id).join(',') ?? '', a.id]);
+  table(ctx, t.accountHead, rows);
   return EXIT.ok;
 }
 
@@ -28,11 +29,17 @@ export async function findAccount(ctx: Context, nameOrId: string): Promise<Accou
   const byId = all.find((a) => a.id === nameOrId);
   if (byId) return byId;
   const named = all.filter((a) => a.name === nameOrId);
-  if (named.length > 1) throw new CliError(`${named.length} accounts are named "${nameOrId}"; give its id instead: ${named.map((a) => a.id).join(', ')}`, EXIT.usage);
+  if (named.length > 1) throw new CliError(t.sameName(named.length, nameOrId, named.map((a) => a.id).join(', ')), EXIT.usage);
   const [account] = named;
   if (account) return account;
-  const names = all.map((a) => `"${a.name}"`).join(', ');
-  throw new CliError(`No account named "${nameOrId}". ${names ? `Your accounts: ${names}.` : `Add one in the app (${ctx.server.url}/accounts).`}`, EXIT.failed);
+  throw new CliError(
+    t.noAccount(
+      nameOrId,
+      all.map((a) => a.name),
+      ctx.server.url,
+    ),
+    EXIT.failed,
+  );
 }
 
 /** Columns padded to their widest cell. */

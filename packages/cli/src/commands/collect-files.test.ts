@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../errors';
 import { collectFiles } from './publish';
+import { useLang } from '../i18n';
 
 let dir: string;
+// These check the English sentences; i18n.test.ts checks the Chinese ones.
+beforeAll(() => useLang('en'));
+
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zpub-files-'));
   // A column kept as a Git repository, written in Obsidian, organised by year.

@@ -8,6 +8,7 @@ import { connect, failure } from '../client';
 import { writeConfig } from '../config';
 import type { CliEnv } from '../env';
 import { CliError, EXIT, type ExitCode } from '../errors';
+import { t } from '../i18n';
 
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -18,16 +19,16 @@ export async function readStdin(): Promise<string> {
 export async function login(env: CliEnv, server: string, token: string, out: (s: string) => void): Promise<ExitCode> {
   // Never echoed back: a mistyped token may still be most of a real one.
   if (!API_TOKEN_PATTERN.test(token)) {
-    throw new CliError('That is not a zpub API token (they start with "zpub_" followed by 43 letters, digits, "-" or "_"). Copy it again from the API tokens page of the app', EXIT.auth);
+    throw new CliError(t.notAToken, EXIT.auth);
   }
   const { api } = connect(server, token);
   const me = await api.auth.me.query().catch((err: unknown) => {
     throw failure(err, server);
   });
   if (!me) {
-    throw new CliError(`${server} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${server}/tokens)`, EXIT.auth);
+    throw new CliError(t.tokenRefused(server), EXIT.auth);
   }
   await writeConfig(env.configFile, { server, token });
-  out(`Logged in to ${server} as ${me.email}; the token is kept in ${env.configFile} (readable by you only).`);
+  out(t.loggedIn(server, me.email, env.configFile));
   return EXIT.ok;
 }

@@ -12,6 +12,7 @@ import { LIMITS, isTerminal, type ArticleInput, type TaskView } from '@zpub/shar
 import { STATE_KEYS, readArticle, writeState, type BadFile, type PreparedArticle } from '../article-file';
 import { errorData, failure } from '../client';
 import { CliError, EXIT, type ExitCode } from '../errors';
+import { t } from '../i18n';
 import type { LocalImage } from '../images';
 import { Progress, type Line } from '../progress';
 import type { Context } from './context';
@@ -63,15 +64,12 @@ export async function collectFiles(cwd: string, paths: string[], recursive = fal
   for (const given of paths) {
     const abs = isAbsolute(given) ? given : resolve(cwd, given);
     const info = await stat(abs).catch(() => null);
-    if (!info) throw new CliError(`${given}: no such file or folder`, EXIT.usage);
+    if (!info) throw new CliError(t.noSuchPath(given), EXIT.usage);
     if (info.isDirectory()) {
       const found: string[] = [];
       await walk(abs, found);
       if (found.length === 0) {
-        throw new CliError(
-          recursive ? `${given}: no Markdown files (*.md) in this folder or its subfolders` : `${given}: no Markdown files (*.md) in this folder (--recursive also reads its subfolders)`,
-          EXIT.usage,
-        );
+        throw new CliError(t.noMarkdown(given, recursive), EXIT.usage);
       }
       for (const f of found) seen.add(f);
     } else {
@@ -90,7 +88,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
   const outcome: Outcome = { bad: 0, unchanged: 0, submitted: 0, published: 0, drafted: 0, failed: 0 };
   const reportBad = (b: BadFile) => {
     outcome.bad++;
-    ctx.err(`✗ ${b.name}: ${b.problem}${b.code ? ` [${b.code}]` : ''} — nothing was published for it`);
+    ctx.err(t.badFile(b.name, `${b.problem}${b.code ? ` [${b.code}]` : ''}`));
   };
 
   const prepared: PreparedArticle[] = [];
@@ -112,16 +110,16 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
       p.state.task = undefined;
     } else if (task && !isTerminal(task.status)) {
       if (opts.wait) watching.set(task.id, p);
-      else ctx.out(`… ${p.name}: still being published by task ${task.id} (${task.status}); zpub status shows how it goes`);
+      else ctx.out(t.stillRunning(p.name, task.id, task.status));
       continue;
     } else if (task?.status === 'unconfirmed') {
       outcome.failed++;
-      ctx.err(`? ${p.name}: task ${task.id} clicked 发布 but could not prove the article is live. Check the account's articles on Zhihu; if it is not there, run \`zpub retry ${task.id}\``);
+      ctx.err(t.unconfirmedEarlier(p.name, task.id));
       continue;
     }
     if (!p.state.task && p.state.articleId && p.state.hash === p.hash) {
       outcome.unchanged++;
-      ctx.out(`= ${p.name}: unchanged since it was published (${p.state.articleId})`);
+      ctx.out(t.unchanged(p.name, p.state.articleId));
       continue;
     }
     toSend.push(p);
@@ -143,7 +141,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
       if (p && line.url && line.articleId) await record(ctx, opts, p, { url: line.url, articleId: line.articleId });
     } else {
       outcome.failed++;
-      ctx.err(`✗ ${line.name}: ${line.status}${line.error ? ` — ${line.error}` : ''}`);
+      ctx.err(t.notPublished(line.name, line.status, line.error));
     }
   };
 
@@ -156,7 +154,7 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
       fileOf.set(taskId, p);
       if (opts.writeBack) await safeWrite(ctx, p, { [STATE_KEYS.hash]: p.hash, [STATE_KEYS.task]: taskId });
       if (sub) lines.set(taskId, newLine(p.name));
-      else ctx.out(`→ ${p.name}: submitted as task ${taskId}${p.article.articleId ? ` (updates ${p.article.articleId})` : ''}`);
+      else ctx.out(t.submittedAs(p.name, taskId, p.article.articleId));
     }
     if (sub && lines.size > 0) {
       await seed(ctx, progress, lines, finish);
@@ -168,15 +166,8 @@ export async function publish(ctx: Context, paths: string[], opts: PublishOption
     sub?.stop();
   }
 
-  const parts = [
-    opts.wait ? `${outcome.published} published` : `${outcome.submitted} submitted`,
-    ...(outcome.drafted > 0 ? [`${outcome.drafted} saved as drafts`] : []),
-    ...(outcome.failed > 0 ? [`${outcome.failed} not published`] : []),
-    `${outcome.unchanged} unchanged`,
-    ...(outcome.bad > 0 ? [`${outcome.bad} refused`] : []),
-  ];
-  ctx.out(parts.join(', '));
-  if (!opts.wait && outcome.submitted > 0) ctx.out('Follow them with `zpub status`, or run again with --wait.');
+  ctx.out(t.summary({ wait: opts.wait, ...outcome }));
+  if (!opts.wait && outcome.submitted > 0) ctx.out(t.followThem);
   return outcome.bad > 0 || outcome.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -194,7 +185,7 @@ async function safeWrite(ctx: Context, p: PreparedArticle, set: Record<string, s
   try {
     await writeState(p.path, set, remove);
   } catch (err) {
-    ctx.err(`! ${p.name}: could not write ${Object.keys(set).join(', ')} back into the file (${(err as Error).message}); add them by hand: ${JSON.stringify(set)}`);
+    ctx.err(t.writeBackFailed(p.name, Object.keys(set).join(', '), (err as Error).message, JSON.stringify(set)));
   }
 }
 
@@ -235,20 +226,20 @@ async function uploadOne(ctx: Context, image: LocalImage): Promise<string | null
     throw failure(err, ctx.server.url);
   }
   const body = await res.text();
-  if (res.status === 401) throw new CliError(`${ctx.server.url} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${ctx.server.url}/tokens)`, EXIT.auth);
+  if (res.status === 401) throw new CliError(t.tokenRefused(ctx.server.url), EXIT.auth);
   if (res.status === 200 || res.status === 201) {
     const url = (JSON.parse(body) as { url?: unknown }).url;
     if (url === `/assets/${image.sha256}`) return null;
-    return `image ${image.ref}: the server stored it as ${String(url)}, not /assets/${image.sha256}`;
+    return t.imageStoredAs(image.ref, String(url), `/assets/${image.sha256}`);
   }
-  if (res.status === 404 || res.status === 405) return `image ${image.ref}: this server does not take image uploads (POST /assets answered ${res.status}); update the server`;
-  let message = `HTTP ${res.status}`;
+  if (res.status === 404 || res.status === 405) return t.noImageUploads(image.ref, res.status);
+  let said: string | undefined;
   try {
-    message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
+    said = (JSON.parse(body) as { error?: { message?: string } }).error?.message;
   } catch {
     // not JSON: the status says enough
   }
-  return `image ${image.ref} (${image.path}) could not be uploaded: ${message}`;
+  return t.imageUploadFailed(image.ref, image.path, res.status, said);
 }
 
 /** createBatch in chunks; answers task id -> file, refused articles reported as bad files. */
@@ -268,9 +259,9 @@ async function submit(ctx: Context, accountId: string, files: PreparedArticle[],
     }
     for (const r of res.rejected) {
       const p = chunk[r.index];
-      if (p) reportBad({ path: p.path, name: p.name, problem: `refused by the server: ${r.message}`, code: r.code });
+      if (p) reportBad({ path: p.path, name: p.name, problem: t.refusedByServer(r.code, r.message), code: r.code });
     }
-    if (res.batchId) ctx.out(`batch ${res.batchId}: ${res.created.length} article(s) submitted (zpub status ${res.batchId})`);
+    if (res.batchId) ctx.out(t.batchSubmitted(res.batchId, res.created.length));
     chunk = [];
     bytes = 0;
   };
@@ -318,7 +309,7 @@ async function subscribe(ctx: Context, progress: Progress, finish: (id: string, 
       else wake();
     },
     onError: (err) => {
-      failed = errorData(err)?.code === 'UNAUTHORIZED' || !errorData(err) ? failure(err, ctx.server.url) : new CliError(`Live updates failed: ${err.message}`, EXIT.failed);
+      failed = errorData(err)?.code === 'UNAUTHORIZED' || !errorData(err) ? failure(err, ctx.server.url) : new CliError(t.liveUpdatesFailed(err.message), EXIT.failed);
       rejectStarted(failed);
       wake();
     },

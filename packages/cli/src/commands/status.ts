@@ -2,14 +2,15 @@
  * `zpub status [batch|task]`, `zpub cancel <task|batch>`, `zpub retry <task|batch>`. An id is
  * tried as a task first, then as a batch (both are 24-character ids).
  */
-import { idSchema, LIMITS, taskErrorText, type TaskView } from '@zpub/shared';
+import { idSchema, LIMITS, type TaskStatus, type TaskView } from '@zpub/shared';
 import { errorData, failure } from '../client';
 import { CliError, EXIT, type ExitCode } from '../errors';
+import { t } from '../i18n';
 import { table } from './accounts';
 import type { Context } from './context';
 
 function checkId(id: string): void {
-  if (!idSchema.safeParse(id).success) throw new CliError(`"${id}" is not a task or batch id (24 hexadecimal characters)`, EXIT.usage);
+  if (!idSchema.safeParse(id).success) throw new CliError(t.notAnId(id), EXIT.usage);
 }
 
 async function call<T>(ctx: Context, p: Promise<T>): Promise<T> {
@@ -40,26 +41,32 @@ async function batchTasks(ctx: Context, batchId: string): Promise<TaskView[]> {
 }
 
 function rows(tasks: TaskView[]): string[][] {
-  return tasks.map((t) => [t.status, `${t.progress}%`, t.title, t.result?.url ?? (t.error ? `${t.error.code}: ${taskErrorText(t.error, t.status === 'unconfirmed')}` : t.stage), t.id]);
+  return tasks.map((task) => [
+    t.statusWord(task.status, task.stage === 'drafted'),
+    `${task.progress}%`,
+    task.title,
+    task.result?.url ?? (task.error ? `${task.error.code}: ${t.taskError(task.error, task.status === 'unconfirmed')}` : t.stageWord(task.stage)),
+    task.id,
+  ]);
 }
 
 export async function status(ctx: Context, id: string | undefined): Promise<ExitCode> {
   if (id === undefined) {
     const page = await call(ctx, ctx.server.api.task.list.query({ limit: 20 }));
-    if (page.items.length === 0) ctx.out('No tasks yet.');
-    else table(ctx, ['STATUS', 'PROGRESS', 'TITLE', 'RESULT', 'TASK'], rows(page.items));
-    if (page.total > page.items.length) ctx.out(`(the latest ${page.items.length} of ${page.total})`);
+    if (page.items.length === 0) ctx.out(t.noTasks);
+    else table(ctx, t.taskHead, rows(page.items));
+    if (page.total > page.items.length) ctx.out(t.latestOf(page.items.length, page.total));
     return EXIT.ok;
   }
   checkId(id);
   const task = await taskOrNull(ctx, id);
   const tasks = task ? [task] : await batchTasks(ctx, id);
-  if (tasks.length === 0) throw new CliError(`No task or batch ${id} (among yours)`, EXIT.failed);
-  table(ctx, ['STATUS', 'PROGRESS', 'TITLE', 'RESULT', 'TASK'], rows(tasks));
+  if (tasks.length === 0) throw new CliError(t.noTaskOrBatch(id), EXIT.failed);
+  table(ctx, t.taskHead, rows(tasks));
   if (!task) {
-    const counts = new Map<string, number>();
-    for (const t of tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-    ctx.out(`batch ${id}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    const counts = new Map<TaskStatus, number>();
+    for (const one of tasks) counts.set(one.status, (counts.get(one.status) ?? 0) + 1);
+    ctx.out(t.batchCounts(id, [...counts]));
   }
   return EXIT.ok;
 }
@@ -71,26 +78,25 @@ export async function steer(ctx: Context, action: 'cancel' | 'retry', id: string
   if (task) {
     try {
       const res = action === 'cancel' ? await api.task.cancel.mutate({ id }) : await api.task.retry.mutate({ id });
-      ctx.out(`task ${id} (${task.title}): ${res.status}`);
+      ctx.out(t.steered(id, task.title, res.status));
       return EXIT.ok;
     } catch (err) {
       throw failure(err, ctx.server.url);
     }
   }
   const tasks = await batchTasks(ctx, id);
-  if (tasks.length === 0) throw new CliError(`No task or batch ${id} (among yours)`, EXIT.failed);
+  if (tasks.length === 0) throw new CliError(t.noTaskOrBatch(id), EXIT.failed);
   const ids = tasks.map((t) => t.id);
   const changed: string[] = [];
-  const skipped: { id: string; reason: string }[] = [];
+  const skipped: { id: string; reason: string; code?: string; status?: string }[] = [];
   for (let i = 0; i < ids.length; i += LIMITS.batchMax) {
     const slice = ids.slice(i, i + LIMITS.batchMax);
     const res = await call(ctx, action === 'cancel' ? api.task.cancelMany.mutate({ ids: slice }) : api.task.retryMany.mutate({ ids: slice }));
     changed.push(...res.changed);
     skipped.push(...res.skipped);
   }
-  const verb = action === 'cancel' ? 'cancelled' : 'retried';
-  ctx.out(`batch ${id}: ${changed.length} ${verb}, ${skipped.length} left as they were`);
-  const title = new Map(tasks.map((t) => [t.id, t.title]));
-  for (const s of skipped) ctx.out(`  ${title.get(s.id) ?? s.id}: ${s.reason}`);
+  ctx.out(t.batchSteered(id, action, changed.length, skipped.length));
+  const title = new Map(tasks.map((one) => [one.id, one.title]));
+  for (const s of skipped) ctx.out(`  ${title.get(s.id) ?? s.id}: ${t.skipReason(s, action)}`);
   return EXIT.ok;
 }

@@ -1,7 +1,8 @@
 /**
  * What counts as the other language on a screen, outside data (`translate="no"`): in the Chinese
- * UI, a run of three or more Latin-script words; in the English UI, any Chinese character or
- * full-width punctuation. Tests of the strings and the browser walk of every page share it.
+ * UI (and the zpub CLI in Chinese), a run of three or more Latin-script words; in the English UI,
+ * any Chinese character or full-width punctuation. Tests of the strings, the browser walk of every
+ * page and the CLI tests share it.
  */
 
 /**
