@@ -380,6 +380,9 @@ describe('one language per screen', () => {
     await openTask(tasks.refused?.id ?? '');
     expect(await page.locator('[data-note="legacy"]').count()).toBeGreaterThan(0);
     await page.getByTestId('logout').click();
+    // Signed out once the server said so and the sign-in page shows: navigating away before that
+    // cancels the sign-out request, the session stays, and /login leads back to the tasks.
+    await expect.poll(() => page.getByTestId('auth-email').isVisible()).toBe(true);
     await signIn('not the password at all');
     await expect.poll(() => page.getByTestId('auth-error').isVisible()).toBe(true);
     await expectOneLanguage('en', 'the sign-in page after a wrong password');
