@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArticle } from './article-file';
 import { langOf, TEXTS, useLang, type CliTexts } from './i18n';
 import { Progress, type Line } from './progress';
+import { displayWidth } from './width';
 
 describe('the language zpub speaks', () => {
   it('follows ZPUB_LANG, else the locale; Chinese when the locale names no language', () => {
@@ -104,6 +105,19 @@ describe('the catalogues', () => {
   it('say nothing in Chinese in English, but Zhihu\u2019s own button name 发布', () => {
     const chinese = sentences(TEXTS.en, (a) => a.map(latinData)).filter(([, s]) => hanRuns(s).some((run) => run !== '发布'));
     expect(chinese).toEqual([]);
+  });
+
+  it('line up the help\u2019s descriptions in one column, wide characters counted twice', () => {
+    for (const texts of Object.values(TEXTS)) {
+      // A command with its description, or a description's next line.
+      const lines = texts.usage.split('\n').filter((l) => /^ {2}zpub .*\S {2,}\S/.test(l) || /^ {20,}\S/.test(l));
+      expect(lines.length).toBeGreaterThanOrEqual(7);
+      const columns = lines.map((l) => {
+        const m = /^(\s*\S.*?\S)?( {2,})(?=\S)/.exec(l);
+        return displayWidth(`${m?.[1] ?? ''}${m?.[2] ?? ''}`);
+      });
+      expect(columns, texts.usage).toEqual(lines.map(() => 48));
+    }
   });
 
   it("say a task's error as what happened, then what to do", () => {

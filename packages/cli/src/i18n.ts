@@ -101,7 +101,7 @@ const zh = {
                                                 -r、--recursive：连同子文件夹，隐藏文件夹除外）；
                                                 没有改动的文件会跳过，发布过的文章在原文上更新；
                                                 --draft 只保存到知乎草稿箱，不发布
-  zpub status [批次|任务]                        最近的任务，或一个批次、一个任务
+  zpub status [批次|任务]                       最近的任务，或一个批次、一个任务
   zpub cancel <任务|批次>
   zpub retry <任务|批次>
 
