@@ -326,7 +326,7 @@ describe('in Chinese', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`^状态\\s+进度\\s+标题\\s+结果\\s+任务\n已发布\\s+100%\\s+${title}\\s+${stack.urls.sandbox}/p/\\d+\\s+${taskId}$`, 'm'));
     const cancel = await zpub(['cancel', taskId], { env: zh });
-    expect(cancel).toMatchObject({ code: 1, stderr: 'zpub: 任务当前是 “已发布”，不能取消\n' });
+    expect(cancel).toMatchObject({ code: 1, stderr: 'zpub: 状态为“已发布”，不能取消\n' });
     const nobody = await zpub(['accounts'], { env: { ...zh, HOME: folder, XDG_CONFIG_HOME: join(folder, '.config') } });
     expect(nobody).toMatchObject({ code: 3, stderr: 'zpub: 尚未登录：请在应用的 “API 令牌” 页面创建令牌，然后运行 `zpub login --token <令牌> --server <应用的地址>`\n' });
 

@@ -14,11 +14,6 @@ import { login, readStdin } from './commands/login';
 import { publish } from './commands/publish';
 import { status, steer } from './commands/status';
 
-/** The usage text, in the run's language. */
-export function usage(): string {
-  return t.usage;
-}
-
 const OPTIONS = {
   token: { type: 'string' },
   server: { type: 'string' },
@@ -79,7 +74,7 @@ export async function run(argv: string[], env: CliEnv = loadEnv()): Promise<Exit
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
-    out(usage());
+    out(t.usage);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   const allowed = ALLOWED[command];

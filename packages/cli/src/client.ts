@@ -39,6 +39,7 @@ interface ErrorData {
   code?: string;
   appCode?: string | null;
   params?: Record<string, unknown> | null;
+  retryAfterS?: number | null;
   httpStatus?: number;
 }
 
@@ -55,7 +56,7 @@ export function failure(err: unknown, server: string): CliError {
   if (data?.code === 'UNAUTHORIZED') {
     return new CliError(t.tokenRefusedLogin(server), EXIT.auth);
   }
-  if (data?.code === 'SERVICE_UNAVAILABLE') return new CliError(t.unavailable(server), EXIT.unreachable);
+  if (data?.code === 'SERVICE_UNAVAILABLE') return new CliError(t.unavailable(server, message), EXIT.unreachable);
   if (!data) {
     // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND) a few causes deep.
     let deepest: unknown = err;
@@ -63,13 +64,7 @@ export function failure(err: unknown, server: string): CliError {
     const why = deepest instanceof Error ? deepest.message : message;
     return new CliError(t.unreachable(server, why), EXIT.unreachable);
   }
-  return new CliError(refusal(data, message), EXIT.failed);
-}
-
-/**
- * The server's refusal in the run's language: in English its own sentence; in Chinese what its
- * codes and facts say (the server writes its sentences in English).
- */
-function refusal(data: ErrorData, message: string): string {
-  return t.serverRefusal({ code: data.code ?? 'INTERNAL_SERVER_ERROR', appCode: data.appCode ?? null, params: data.params ?? {} }, message);
+  // In English the server's own sentence; in Chinese what its codes and facts say.
+  const refusal = { code: data.code ?? 'INTERNAL_SERVER_ERROR', appCode: data.appCode ?? null, params: data.params ?? {}, retryAfterS: data.retryAfterS ?? null };
+  return new CliError(t.serverRefusal(refusal, message), EXIT.failed);
 }

@@ -51,7 +51,7 @@ function argsFor(key: keyof CliTexts): unknown[] {
     case 'batchSteered':
       return ['0123456789abcdef01234567', 'cancel', 1, 2];
     case 'serverRefusal':
-      return [{ code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' } }, 'Cannot cancel a task that is success'];
+      return [{ code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' }, retryAfterS: null }, 'Cannot cancel a task that is success'];
     case 'skipReason':
       return [{ code: 'TASK_PAST_CLICK', reason: 'Cannot cancel: the task clicked publish', status: 'running' }, 'cancel'];
     case 'statusWord':
@@ -125,7 +125,8 @@ describe('the catalogues', () => {
       '知乎没有转存图片 https://example.com/a.png（HTTP 502：“上传失败”）。文章中的图片未能上传到知乎，文章尚未发布：系统会自动重试；若一直失败，请检查图片能否打开后重试',
     );
     expect(TEXTS.en.taskError(failed, false)).toMatch(/^Zhihu did not re-host the image https:\/\/example\.com\/a\.png .*An image of the article could not be uploaded/);
-    expect(TEXTS['zh-CN'].serverRefusal({ code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' } }, 'x')).toBe('任务当前是 “已发布”，不能取消');
+    expect(TEXTS['zh-CN'].serverRefusal({ code: 'CONFLICT', appCode: 'TASK_STATE', params: { action: 'cancel', status: 'success' }, retryAfterS: null }, 'x')).toBe('状态为“已发布”，不能取消');
+    expect(TEXTS['zh-CN'].serverRefusal({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED', params: {}, retryAfterS: 12 }, 'x')).toBe('操作太频繁，请 12 秒后再试');
   });
 });
 

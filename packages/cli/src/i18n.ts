@@ -7,6 +7,7 @@
 import {
   ERROR_ADVICE_ZH,
   frontMatterProblemText,
+  REFUSAL_ZH,
   knownNote,
   NOTE_ZH,
   noteParts,
@@ -43,27 +44,27 @@ export interface Refusal {
   code: string;
   appCode: string | null;
   params: Record<string, unknown>;
+  retryAfterS: number | null;
 }
 
-const ACTION_ZH: Record<string, string> = { cancel: '取消', retry: '重试', remove: '删除' };
-
-/** What each tRPC code says when no code of the app says more (as the app says it). */
+/** What each tRPC code says when no code of the app says more, in the app's words. */
 const CODE_ZH: Record<string, string> = {
   UNAUTHORIZED: '令牌有误或已被撤销',
-  FORBIDDEN: '没有权限执行此操作',
-  NOT_FOUND: '找不到该对象，可能已被删除',
-  CONFLICT: '当前状态不允许此操作',
-  TOO_MANY_REQUESTS: '操作太频繁，请稍后再试',
+  FORBIDDEN: REFUSAL_ZH.forbidden,
+  NOT_FOUND: REFUSAL_ZH.notFound,
+  CONFLICT: REFUSAL_ZH.conflict,
+  TOO_MANY_REQUESTS: REFUSAL_ZH.tooMany(null),
   BAD_REQUEST: '提交的内容有误',
-  PAYLOAD_TOO_LARGE: '提交的内容太大，请分多次提交',
-  SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后再试',
-  INTERNAL_SERVER_ERROR: '服务器出错，请稍后再试',
+  PAYLOAD_TOO_LARGE: REFUSAL_ZH.tooLarge,
+  SERVICE_UNAVAILABLE: REFUSAL_ZH.unavailable,
+  INTERNAL_SERVER_ERROR: REFUSAL_ZH.internal,
 };
 
-const PAST_CLICK_ZH = '任务已经点击了发布：文章无法撤回，所以不能取消；核对后任务会自行结束';
-
+/** A task action refused in the task's state, as the app says it. */
 function stateRefusalZh(action: string, status: string): string {
-  return `任务当前是 “${STATUS_ZH[status as TaskStatus] ?? status}”，不能${ACTION_ZH[action] ?? '这样操作'}`;
+  const verb = REFUSAL_ZH.verbs[action as keyof typeof REFUSAL_ZH.verbs];
+  const name = STATUS_ZH[status as TaskStatus];
+  return verb && name ? REFUSAL_ZH.cannot(verb, name) : REFUSAL_ZH.conflict;
 }
 
 const UNCONFIRMED_ZH = '请到知乎查看该账号的文章，确认它是否已发出；重试时会先在知乎上查找它，不会重复发布';
@@ -135,21 +136,21 @@ ZPUB_LANG=en 改用英文（默认跟随系统语言，未设置时为中文）�
   tokenRefused: (server: string) => `${server} 拒绝了这个令牌：令牌有误或已被撤销。请在 API 令牌页面（${server}/tokens）创建新令牌`,
   tokenRefusedLogin: (server: string) =>
     `${server} 拒绝了这个令牌：令牌有误或已被撤销。请在 API 令牌页面（${server}/tokens）创建新令牌，然后运行 \`zpub login --token <令牌> --server ${server}\``,
-  unavailable: (server: string) => `${server} 暂时不可用，请稍后再试`,
+  unavailable: (server: string, _said: string) => `${server} 暂时不可用，请稍后再试`,
   unreachable: (server: string, why: string) => `无法连接 ${server} 上的 zpub 服务器（${why}）：服务器是否在运行，地址是否正确？`,
   serverRefusal: (r: Refusal, _message: string) => {
     const said = (k: string) => (typeof r.params[k] === 'string' ? (r.params[k] as string) : '');
     switch (r.appCode) {
       case 'TASK_PAST_CLICK':
-        return PAST_CLICK_ZH;
+        return REFUSAL_ZH.pastClick;
       case 'TASK_STATE':
         return stateRefusalZh(said('action'), said('status'));
       case 'ARTICLE_BUSY':
         return REJECTION_ZH.ARTICLE_BUSY;
       case 'SESSION_REQUIRED':
-        return '这个操作需要在应用中登录后进行，API 令牌不能执行';
+        return REFUSAL_ZH.sessionRequired;
       case 'RATE_LIMITED':
-        return '操作太频繁，请稍后再试';
+        return REFUSAL_ZH.tooMany(r.retryAfterS);
     }
     return CODE_ZH[r.code] ?? `服务器拒绝了这个操作（${r.code}）`;
   },
@@ -209,7 +210,6 @@ ZPUB_LANG=en 改用英文（默认跟随系统语言，未设置时为中文）�
   noTitle: '没有标题：请在文件开头信息里写 “title:”，或用一行 “# 标题” 开始正文',
   coverProblem: (problem: string) => `封面：${problem}`,
   articleRefused: (code: RejectionCode, message: string) => (code === 'INVALID_ARTICLE' ? `${REJECTION_ZH[code]}（${message}）` : REJECTION_ZH[code]),
-  cannotWriteBack: (why: string) => why,
 
   notAnId: (id: string) => `“${id}” 不是任务或批次 ID（24 位十六进制字符）`,
   noTasks: '还没有任务。',
@@ -220,7 +220,7 @@ ZPUB_LANG=en 改用英文（默认跟随系统语言，未设置时为中文）�
   steered: (task: string, title: string, status: TaskStatus) => `任务 ${task}（${title}）：${STATUS_ZH[status]}`,
   batchSteered: (batch: string, action: 'cancel' | 'retry', changed: number, skipped: number) => `批次 ${batch}：${action === 'cancel' ? '取消' : '重试'}了 ${changed} 个，${skipped} 个保持原样`,
   skipReason: (s: { code?: string; reason: string; status?: string }, action: 'cancel' | 'retry') =>
-    s.code === 'TASK_PAST_CLICK' ? PAST_CLICK_ZH : s.code === 'TASK_STATE' && s.status ? stateRefusalZh(action, s.status) : (CODE_ZH[s.code ?? ''] ?? `没有${ACTION_ZH[action]}（${s.code ?? '?'}）`),
+    s.code === 'TASK_PAST_CLICK' ? REFUSAL_ZH.pastClick : s.code === 'TASK_STATE' && s.status ? stateRefusalZh(action, s.status) : (CODE_ZH[s.code ?? ''] ?? `没有${REFUSAL_ZH.verbs[action]}（${s.code ?? '?'}）`),
 
   statusWord: (status: TaskStatus, drafted: boolean) => (status === 'success' && drafted ? '已存草稿' : STATUS_ZH[status]),
   stageWord: (stage: string) => STAGE_ZH[stage as keyof typeof STAGE_ZH] ?? stage,
@@ -283,7 +283,7 @@ ZPUB_LANG=zh-CN or en (default: the locale's language; Chinese when it names non
 
   tokenRefused: (server) => `${server} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${server}/tokens)`,
   tokenRefusedLogin: (server) => `${server} refused the token: it is wrong or was revoked. Create a new one on the API tokens page (${server}/tokens), then run \`zpub login --token <token> --server ${server}\``,
-  unavailable: (server) => `${server} is temporarily unavailable; try again later`,
+  unavailable: (server, said) => `${server} is temporarily unavailable: ${said}`,
   unreachable: (server, why) => `Cannot reach a zpub server at ${server} (${why}); is it running, and is the address right?`,
   serverRefusal: (_r, message) => message,
   notAToken: 'That is not a zpub API token (they start with "zpub_" followed by 43 letters, digits, "-" or "_"). Copy it again from the API tokens page of the app',
@@ -341,7 +341,6 @@ ZPUB_LANG=zh-CN or en (default: the locale's language; Chinese when it names non
   noTitle: 'has no title: give it a "title:" in the front matter or start it with a "# Title" line',
   coverProblem: (problem) => `cover: ${problem}`,
   articleRefused: (_code, message) => message,
-  cannotWriteBack: (why) => why,
 
   notAnId: (id) => `"${id}" is not a task or batch id (24 hexadecimal characters)`,
   noTasks: 'No tasks yet.',

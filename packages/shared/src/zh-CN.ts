@@ -204,3 +204,21 @@ export const REJECTION_ZH = {
   UNKNOWN_IMAGE: '引用了未上传的图片：请重新上传该图片（粘贴或拖入）后再提交',
   INVALID_ARTICLE: '文章格式无效',
 } satisfies Record<RejectionCode, string>;
+
+/** What the server's refusals say, from their codes: the app and the CLI say them alike. */
+export const REFUSAL_ZH = {
+  forbidden: '没有权限执行此操作',
+  notFound: '找不到该对象，可能已被删除',
+  taskNotFound: '找不到该任务，可能已被删除',
+  conflict: '当前状态不允许此操作',
+  tooMany: (s: number | null) => (s ? `操作太频繁，请 ${s} 秒后再试` : '操作太频繁，请稍后再试'),
+  tooLarge: '提交的内容太大，请分多次提交',
+  unavailable: '服务暂时不可用，请稍后再试',
+  internal: '服务器出错，请稍后再试',
+  sessionRequired: '这个操作需要在应用中登录后进行，API 令牌不能执行',
+  /** A task action refused in the task's state (TASK_STATE). */
+  cannot: (verb: string, status: string) => `状态为“${status}”，不能${verb}`,
+  verbs: { cancel: '取消', retry: '重试', remove: '删除', reschedule: '修改定时' },
+  /** A cancel refused past the click on 发布 (TASK_PAST_CLICK). */
+  pastClick: '已在知乎点击发布，无法撤回，不能取消；任务会在验证文章后结束（已发布或待确认）',
+};

@@ -2,7 +2,7 @@
  * Every string the app shows, in Simplified Chinese (the app's first language). `en.ts` has the
  * same keys; `Messages` is the shape both must have.
  */
-import { ERROR_ADVICE_ZH, ERROR_NAME_ZH, NOTE_ZH, REJECTION_ZH, STAGE_ZH, STATUS_ZH, tx, type Parts } from '@zpub/shared';
+import { ERROR_ADVICE_ZH, ERROR_NAME_ZH, NOTE_ZH, REFUSAL_ZH, REJECTION_ZH, STAGE_ZH, STATUS_ZH, tx, type Parts } from '@zpub/shared';
 import type { AccountState, CommentPermission, CreationStatement, Priority } from '@zpub/shared';
 
 type SortKey = 'createdAt' | 'updatedAt' | 'status' | 'title';
@@ -95,22 +95,22 @@ export const zhCN = {
   api: {
     network: '无法连接服务器，请检查网络后重试',
     unauthorized: '登录已过期，请重新登录',
-    forbidden: '没有权限执行此操作',
-    notFound: '找不到该对象，可能已被删除',
-    conflict: '当前状态不允许此操作',
-    tooMany: (s: number | null) => (s ? `操作太频繁，请 ${s} 秒后再试` : '操作太频繁，请稍后再试'),
+    forbidden: REFUSAL_ZH.forbidden,
+    notFound: REFUSAL_ZH.notFound,
+    conflict: REFUSAL_ZH.conflict,
+    tooMany: REFUSAL_ZH.tooMany,
     badRequest: '提交的内容有误，请检查标出的字段',
-    tooLarge: '提交的内容太大，请分多次提交',
-    unavailable: '服务暂时不可用，请稍后再试',
-    internal: '服务器出错，请稍后再试',
+    tooLarge: REFUSAL_ZH.tooLarge,
+    unavailable: REFUSAL_ZH.unavailable,
+    internal: REFUSAL_ZH.internal,
     unknown: '操作失败，请稍后再试',
-    taskNotFound: '找不到该任务，可能已被删除',
+    taskNotFound: REFUSAL_ZH.taskNotFound,
     accountNotFound: '找不到该账号，可能已被删除',
     tokenNotFound: '找不到该令牌，可能已被撤销',
     busyTwice: (id: string) => `知乎文章 ${id} 在这次提交中出现了不止一次：每篇文章只提交一个更新`,
     busyRacing: (id: string) => `另一个请求正在提交知乎文章 ${id} 的更新：请等它完成后再试`,
     busyUpdating: (id: string, task: string, status: string) => `知乎文章 ${id} 已有一个未结束的更新任务 ${task}（${status}）：请等它结束（或取消它）后再提交`,
-    sessionRequired: '这个操作需要在应用中登录后进行，API 令牌不能执行',
+    sessionRequired: REFUSAL_ZH.sessionRequired,
     wrongPassword: '当前密码错误',
     fieldProblem: (field: string, problem: string) => `${field}${problem}`,
     joinProblems: '；',
@@ -419,13 +419,13 @@ export const zhCN = {
     scheduledFor: (at: string) => `定时：${at}`,
     bulkResult: (verb: string, changed: number, skipped: number) =>
       skipped > 0 ? `已${verb} ${changed} 个，跳过 ${skipped} 个` : `已${verb} ${changed} 个`,
-    verbCancel: '取消',
-    verbRetry: '重试',
-    verbRemove: '删除',
-    verbReschedule: '修改定时',
+    verbCancel: REFUSAL_ZH.verbs.cancel,
+    verbRetry: REFUSAL_ZH.verbs.retry,
+    verbRemove: REFUSAL_ZH.verbs.remove,
+    verbReschedule: REFUSAL_ZH.verbs.reschedule,
     skippedReason: (title: string, reason: string): Parts => tx`“${title}”：${[reason]}`,
-    cannot: (verb: string, status: string) => `状态为“${status}”，不能${verb}`,
-    pastClick: '已在知乎点击发布，无法撤回，不能取消；任务会在验证文章后结束（已发布或待确认）',
+    cannot: REFUSAL_ZH.cannot,
+    pastClick: REFUSAL_ZH.pastClick,
     cancelled: '已取消该任务',
     retried: '已重新排队',
   },
