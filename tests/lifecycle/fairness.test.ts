@@ -50,7 +50,14 @@ describe('fair limits', () => {
     const refused = await expectRefusal(user.api.task.create.mutate({ accountId: account.id, title: '第 31 篇', content: 'x' }));
     expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED', status: 429 });
     expect(refused.message).toMatch(/try again in \d+ s/);
+    // Once refused, the server knows the answer until the window ends; it is the same answer.
+    const again = await expectRefusal(user.api.task.create.mutate({ accountId: account.id, title: '第 32 篇', content: 'x' }));
+    expect(again).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED', status: 429 });
+    expect(again.message).toMatch(/try again in \d+ s/);
     expect((await user.api.task.list.query({})).total).toBe(before);
+    // The limit is judged while the task is being saved: a refused one leaves nothing in MongoDB.
+    const db = await stack.db();
+    expect(await db.collection('tasks').countDocuments({ title: { $in: ['第 31 篇', '第 32 篇'] } })).toBe(0);
     // Another user is not affected by the first one's limit.
     const other = await User.register(stack.urls.app);
     const otherAccount = await other.sandboxAccount();
@@ -61,12 +68,19 @@ describe('fair limits', () => {
     const user = await User.register(stack.urls.app);
     const account = await user.sandboxAccount();
     const later = new Date(Date.now() + 3600_000).toISOString();
+    const content = `同时到达 ${Date.now()}`;
     const sent = await Promise.allSettled(
-      Array.from({ length: 40 }, (_, i) => user.api.task.create.mutate({ accountId: account.id, title: `同时 ${i}`, content: 'x', scheduledAt: later })),
+      Array.from({ length: 40 }, (_, i) => user.api.task.create.mutate({ accountId: account.id, title: `同时 ${i}`, content, scheduledAt: later })),
     );
     const refused = sent.flatMap((r) => (r.status === 'rejected' ? [refusal(r.reason)] : []));
     expect(sent.filter((r) => r.status === 'fulfilled')).toHaveLength(30);
     expect(refused.map((r) => r.appCode)).toEqual(Array.from({ length: 10 }, () => 'RATE_LIMITED'));
     expect((await user.api.task.list.query({})).total).toBe(30);
+    // The 10 refused were saved while their limit was asked, and removed before the answer.
+    const db = await stack.db();
+    const accepted = sent.flatMap((r) => (r.status === 'fulfilled' ? [r.value.taskId] : [])).sort();
+    const stored = await db.collection('task_contents').find({ content }).project({ _id: 1 }).toArray();
+    expect(stored.map((d) => String(d._id)).sort()).toEqual(accepted);
+    expect(await db.collection('tasks').countDocuments({ _id: { $in: stored.map((d) => d._id) } })).toBe(30);
   });
 });

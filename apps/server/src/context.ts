@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone';
 import { authenticate, credentialOf, type Credential } from './principal';
-import { sha256Hex } from './services/credential-cache';
 import type { Services } from './services/services';
 
 export interface SessionUser {
@@ -69,12 +68,11 @@ export function contextFactory(services: Services) {
     const credential = credentialOf(req);
     const principal = await authenticate(services, req, credential);
     const sid = credential?.kind === 'session' ? credential.sid : null;
-    const secret = credential?.kind === 'session' ? credential.sid : credential?.kind === 'token' ? credential.token : null;
     return createContextInner({
       services,
       user: principal?.user ?? null,
       credential: credential?.kind ?? null,
-      credentialHash: principal && secret ? sha256Hex(secret) : null,
+      credentialHash: principal?.hash ?? null,
       sid,
       ip: clientIp(req, services.env.TRUST_PROXY),
       req,

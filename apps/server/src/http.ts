@@ -20,7 +20,7 @@ import type { Services } from './services/services';
 import { singleCallHandler } from './single-call';
 import { UPDATE_STREAM_PATH, serveUpdateStream } from './update-stream';
 
-const SECURITY_HEADERS: Record<string, string> = {
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = Object.entries({
   'Content-Security-Policy': [
     "default-src 'self'",
     "script-src 'self'",
@@ -40,7 +40,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-};
+});
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -128,7 +128,7 @@ export function createHttpServer(services: Services): Server {
 
   const metrics = createMetrics(services);
   return createServer((req, res) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    for (const [k, v] of SECURITY_HEADERS) res.setHeader(k, v);
     if (env.PUBLIC_ORIGIN.startsWith('https:')) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     let url: URL;
     try {

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SessionUser } from './context';
 import type { Services } from './services/services';
+import { sha256Hex } from './services/credential-cache';
 import { SESSION_COOKIE, readCookie } from './services/sessions';
 
 /** What the request presented to prove who it is. `bad-token`: an Authorization header we cannot use. */
@@ -15,6 +16,8 @@ export type Credential = { kind: 'session'; sid: string } | { kind: 'token'; tok
 export interface Principal {
   user: SessionUser;
   credential: Credential;
+  /** SHA-256 of the session id or token: how it is stored, cached and revoked. */
+  hash: string;
 }
 
 export function credentialOf(req: IncomingMessage): Credential | null {
@@ -34,6 +37,7 @@ export function carriesAuthorization(req: IncomingMessage): boolean {
 
 export async function authenticate(services: Pick<Services, 'sessions' | 'tokens'>, req: IncomingMessage, credential = credentialOf(req)): Promise<Principal | null> {
   if (!credential || credential.kind === 'bad-token') return null;
-  const user = credential.kind === 'session' ? await services.sessions.lookup(credential.sid) : await services.tokens.lookup(credential.token);
-  return user ? { user, credential } : null;
+  const hash = sha256Hex(credential.kind === 'session' ? credential.sid : credential.token);
+  const user = credential.kind === 'session' ? await services.sessions.lookup(credential.sid, hash) : await services.tokens.lookup(credential.token, hash);
+  return user ? { user, credential, hash } : null;
 }

@@ -59,7 +59,8 @@ export function eventPatch(e: TaskEvent): EventPatch {
 export function withEvent(row: TaskView, e: TaskEvent): TaskView {
   const { set, unset } = eventPatch(e);
   const next: TaskView = { ...row, ...set };
-  for (const k of unset) delete next[k];
+  // `delete` turns an object into a slow dictionary for good: only for a field that is there.
+  for (const k of unset) if (k in next) delete next[k];
   return next;
 }
 
@@ -73,8 +74,6 @@ export function rowFromEvent(e: TaskEvent): TaskView | null {
     title: e.task.title,
     topics: [...e.task.topics],
     priority: e.task.priority as Priority,
-    scheduledAt: e.task.scheduledAt,
-    batchId: e.task.batchId,
     status: e.status,
     progress: e.progress,
     stage: e.stage,
@@ -83,8 +82,9 @@ export function rowFromEvent(e: TaskEvent): TaskView | null {
     createdAt: e.task.createdAt,
     updatedAt: e.at,
   };
-  if (base.scheduledAt === undefined) delete base.scheduledAt;
-  if (base.batchId === undefined) delete base.batchId;
+  // Added when there, rather than deleted when not: see withEvent.
+  if (e.task.scheduledAt !== undefined) base.scheduledAt = e.task.scheduledAt;
+  if (e.task.batchId !== undefined) base.batchId = e.task.batchId;
   return withEvent(base, e);
 }
 

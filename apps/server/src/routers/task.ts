@@ -21,8 +21,10 @@ export const taskRouter = {
     const { accountId, ...article } = input;
     // Ownership first: a refused account must not cost a submission.
     await ctx.services.accounts.owned(ctx.user.id, accountId);
-    await consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
-    return ctx.services.tasks.create(ctx.user.id, accountId, article);
+    // Counted now, judged before the task is registered: the answer comes back while the task is
+    // being saved instead of delaying it (TaskService.create).
+    const allowed = consumeOrRefuse(ctx.services.submitLimiter, ctx.user.id, 'Too many submissions in the last minute');
+    return ctx.services.tasks.create(ctx.user.id, accountId, article, allowed);
   }),
 
   createBatch: protectedProcedure.input(createBatchInput).mutation(async ({ ctx, input }) => {

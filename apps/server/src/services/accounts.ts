@@ -26,6 +26,7 @@ export interface AccountMeta {
 
 export class AccountDirectory {
   private readonly cache = new Map<string, { meta: AccountMeta | null; until: number }>();
+  private readonly reading = new Map<string, Promise<AccountMeta | null>>();
 
   constructor(
     private readonly models: Models,
@@ -43,11 +44,23 @@ export class AccountDirectory {
     return meta;
   }
 
-  /** Who owns the account and its platform, which never change: a few seconds of cache is fine. */
+  /**
+   * Who owns the account and its platform, which never change: a few seconds of cache is fine.
+   * Requests that find the entry expired together share one read (at full load every expiry
+   * sent a handful).
+   */
   private async cached(id: string): Promise<AccountMeta | null> {
     const hit = this.cache.get(id);
     if (hit && hit.until > Date.now()) return hit.meta;
-    return this.get(id);
+    let reading = this.reading.get(id);
+    if (!reading) {
+      const read = this.get(id).finally(() => {
+        if (this.reading.get(id) === read) this.reading.delete(id);
+      });
+      reading = read;
+      this.reading.set(id, read);
+    }
+    return reading;
   }
 
   private seal(cookies: string): string {
@@ -56,6 +69,7 @@ export class AccountDirectory {
 
   forget(id: string): void {
     this.cache.delete(id);
+    this.reading.delete(id);
   }
 
   /** The account if it belongs to the user; anyone else's is simply not found. */

@@ -79,9 +79,9 @@ export class ApiTokens {
   }
 
   /** The user a token belongs to, or null for a token that is malformed, unknown or revoked. */
-  async lookup(token: string): Promise<(SessionUser & { tokenId: string }) | null> {
+  /** `hashed`: the token's SHA-256, when the caller has it already. */
+  async lookup(token: string, hashed = sha256Hex(token)): Promise<(SessionUser & { tokenId: string }) | null> {
     if (!API_TOKEN_PATTERN.test(token)) return null;
-    const hashed = sha256Hex(token);
     const user = await this.cache.get(hashed, async () => {
       const doc = await this.models.ApiToken.findById(hashed).lean();
       if (!doc) return { value: null };

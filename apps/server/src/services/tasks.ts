@@ -68,6 +68,8 @@ interface Submission {
   platform: StoredRow['platform'];
   articles: ArticleInput[];
   batchId: string | undefined;
+  /** The rate limit's answer for a single submission, asked before it was queued; rejects with the refusal. */
+  allowed: Promise<void> | undefined;
   resolve: (ids: string[]) => void;
   reject: (err: unknown) => void;
 }
@@ -81,7 +83,15 @@ interface SavedGroup {
 export class TaskService {
   constructor(private readonly d: TaskServiceDeps) {}
 
-  async create(userId: string, accountId: string, input: ArticleInput): Promise<{ taskId: string; status: TaskStatus }> {
+  /**
+   * `allowed` is the submission's rate limit, already asked: it is awaited only once the task is
+   * saved, just before it is registered (a Redis round trip is over long before a MongoDB write
+   * is, so nobody waits for it); if it refuses, the saved documents go again and the caller gets
+   * the refusal, as if it had come first.
+   */
+  async create(userId: string, accountId: string, input: ArticleInput, allowed?: Promise<void>): Promise<{ taskId: string; status: TaskStatus }> {
+    // A check below may refuse first; the limit's own refusal then has nobody to tell.
+    allowed?.catch(() => undefined);
     const article = this.ownImages(input);
     const account = await this.d.accounts.owned(userId, accountId);
     const problem = await this.d.checks.forSubmission(userId, account.id)(article);
@@ -91,7 +101,7 @@ export class TaskService {
     if (taken !== undefined) throw new AppError('CONFLICT', taken.message, 'ARTICLE_BUSY', undefined, undefined, taken.params);
     let taskId: string | undefined;
     try {
-      [taskId] = await this.save(userId, account.id, account.platform, [article], undefined);
+      [taskId] = await this.save(userId, account.id, account.platform, [article], undefined, allowed);
     } finally {
       await this.d.guard.settle(claim, new Map(article.articleId && taskId ? [[article.articleId, taskId]] : []));
     }
@@ -172,10 +182,11 @@ export class TaskService {
     platform: StoredRow['platform'],
     articles: ArticleInput[],
     batchId: string | undefined,
+    allowed?: Promise<void>,
   ): Promise<string[]> {
     if (!this.d.redis.isReady) return Promise.reject(unavailable('Redis'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ userId, accountId, platform, articles, batchId, resolve, reject });
+      this.waiting.push({ userId, accountId, platform, articles, batchId, allowed, resolve, reject });
       this.scheduleCommit();
     });
   }
@@ -281,10 +292,33 @@ export class TaskService {
 
   /**
    * Registers a saved group in Redis (live state + first event) and answers its submissions. If
-   * Redis refuses, the saved documents are removed again, so an error answer never leaves a task
-   * behind that would still run.
+   * Redis refuses, or a submission's rate limit did, the saved documents are removed again, so an
+   * error answer never leaves a task behind that would still run.
    */
-  private async register({ group, entries, now }: SavedGroup): Promise<void> {
+  private async register(saved: SavedGroup): Promise<void> {
+    const allowed = await this.withoutRefused(saved);
+    if (allowed) await this.registerAllowed(allowed);
+  }
+
+  /**
+   * The group without the submissions their rate limit refused while they were being saved:
+   * those lose their documents again and get the refusal.
+   */
+  private async withoutRefused(saved: SavedGroup): Promise<SavedGroup | null> {
+    const verdicts = await Promise.allSettled(saved.group.map((sub) => sub.allowed));
+    const refused = new Map<Submission, unknown>();
+    verdicts.forEach((v, i) => {
+      const sub = saved.group[i];
+      if (v.status === 'rejected' && sub) refused.set(sub, v.reason);
+    });
+    if (refused.size === 0) return saved;
+    await this.discard(saved.entries.filter((e) => refused.has(e.sub)).map((e) => e.doc._id));
+    for (const [sub, reason] of refused) sub.reject(reason);
+    const group = saved.group.filter((sub) => !refused.has(sub));
+    return group.length === 0 ? null : { ...saved, group, entries: saved.entries.filter((e) => !refused.has(e.sub)) };
+  }
+
+  private async registerAllowed({ group, entries, now }: SavedGroup): Promise<void> {
     const summaries = entries.map(({ sub, doc }): TaskSummary => ({
       accountId: sub.accountId,
       platform: sub.platform,
@@ -640,7 +674,8 @@ export class TaskService {
 /** Drops create-journal entries: their tasks are registered in Redis, or removed again. */
 async function settled(models: Models, ids: readonly Types.ObjectId[]): Promise<void> {
   // The journal holds only the creates of the last moments, so `$in` scans a handful of documents.
-  if (ids.length > 0) await models.TaskCreate.deleteMany({ _id: { $in: ids } });
+  // The driver's own call, as for the inserts: nothing to cast, one per group at full load.
+  if (ids.length > 0) await models.TaskCreate.collection.deleteMany({ _id: { $in: [...ids] } });
 }
 
 /** What an event carries of a task, from its row, so a process that does not hold it can build it. */
