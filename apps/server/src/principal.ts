@@ -38,6 +38,6 @@ export function carriesAuthorization(req: IncomingMessage): boolean {
 export async function authenticate(services: Pick<Services, 'sessions' | 'tokens'>, req: IncomingMessage, credential = credentialOf(req)): Promise<Principal | null> {
   if (!credential || credential.kind === 'bad-token') return null;
   const hash = sha256Hex(credential.kind === 'session' ? credential.sid : credential.token);
-  const user = credential.kind === 'session' ? await services.sessions.lookup(credential.sid, hash) : await services.tokens.lookup(credential.token, hash);
+  const user = credential.kind === 'session' ? await services.sessions.lookup(hash) : await services.tokens.lookup(credential.token, hash);
   return user ? { user, credential, hash } : null;
 }

@@ -52,15 +52,13 @@ export class AccountDirectory {
   private async cached(id: string): Promise<AccountMeta | null> {
     const hit = this.cache.get(id);
     if (hit && hit.until > Date.now()) return hit.meta;
-    let reading = this.reading.get(id);
-    if (!reading) {
-      const read = this.get(id).finally(() => {
-        if (this.reading.get(id) === read) this.reading.delete(id);
-      });
-      reading = read;
-      this.reading.set(id, read);
-    }
-    return reading;
+    const pending = this.reading.get(id);
+    if (pending) return pending;
+    const read = this.get(id).finally(() => {
+      if (this.reading.get(id) === read) this.reading.delete(id);
+    });
+    this.reading.set(id, read);
+    return read;
   }
 
   private seal(cookies: string): string {

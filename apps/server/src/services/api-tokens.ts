@@ -79,8 +79,8 @@ export class ApiTokens {
   }
 
   /** The user a token belongs to, or null for a token that is malformed, unknown or revoked. */
-  /** `hashed`: the token's SHA-256, when the caller has it already. */
-  async lookup(token: string, hashed = sha256Hex(token)): Promise<(SessionUser & { tokenId: string }) | null> {
+  /** The owner of `token`, whose SHA-256 (principal.ts) is `hashed`, unless it was revoked. */
+  async lookup(token: string, hashed: string): Promise<(SessionUser & { tokenId: string }) | null> {
     if (!API_TOKEN_PATTERN.test(token)) return null;
     const user = await this.cache.get(hashed, async () => {
       const doc = await this.models.ApiToken.findById(hashed).lean();

@@ -71,8 +71,8 @@ export class Sessions {
     return sid;
   }
 
-  /** `hashed`: the id's SHA-256, when the caller has it already. */
-  lookup(sid: string, hashed = sha256Hex(sid)): Promise<SessionUser | null> {
+  /** The session whose id hashes (SHA-256, principal.ts) to `hashed`, if it is still valid. */
+  lookup(hashed: string): Promise<SessionUser | null> {
     return this.cache.get(hashed, async () => {
       const session = await this.models.Session.findById(hashed).lean();
       if (!session) return { value: null };
