@@ -50,6 +50,20 @@ describe('TaskStates', () => {
     expect(await states.create([{ taskId: 'task1', userId: 'u1', summary }])).toEqual([null]);
   });
 
+  it('registers a whole batch in order when Redis has forgotten its scripts (a restart empties the cache)', async () => {
+    const states = new TaskStates(redis, keys);
+    const batch = (from: number) => Array.from({ length: 20 }, (_, i) => ({ taskId: `flush${from + i}`, userId: 'u1', summary }));
+    expect((await states.create(batch(0))).every((id) => id !== null)).toBe(true);
+    // The scripts were run, so the next batch goes out at once; every call must load it again.
+    await redis.scriptFlush();
+    const ids = await states.create([...batch(20), { taskId: 'flush0', userId: 'u1', summary }]);
+    expect(ids.slice(0, 20).every((id) => id !== null)).toBe(true);
+    expect(ids[20]).toBeNull();
+    const created = (await readAfter(redis, keys.events, null, 1000)).filter((e) => e.taskId.startsWith('flush'));
+    expect(created.map((e) => e.taskId)).toEqual(Array.from({ length: 40 }, (_, i) => `flush${i}`));
+    expect((await states.get('flush39'))?.status).toBe('pending');
+  });
+
   it('moves only from the expected states and only for the expected attempt', async () => {
     const states = new TaskStates(redis, keys);
     await states.create([{ taskId: 'task2', userId: 'u1', summary }]);

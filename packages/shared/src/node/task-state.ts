@@ -501,16 +501,37 @@ return 1
 /** A Lua script run by its SHA-1, loaded by its first call (EVAL) when Redis does not know it yet. */
 export class Script {
   readonly sha: string;
+  /**
+   * Whether Redis has run it since this process started. A restarted Redis forgets it again; each
+   * call then still falls back to EVAL on its own, so this only decides whether a group of calls
+   * may go out together (known) or should let the first one load it (not yet).
+   */
+  known = false;
   constructor(readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
   async run(redis: RedisClient, keys: string[], args: string[]): Promise<unknown> {
+    let out: unknown;
     try {
-      return await redis.evalSha(this.sha, { keys, arguments: args });
+      out = await redis.evalSha(this.sha, { keys, arguments: args });
     } catch (e) {
       if (!String((e as Error).message).includes('NOSCRIPT')) throw e;
-      return redis.eval(this.source, { keys, arguments: args });
+      out = await redis.eval(this.source, { keys, arguments: args });
     }
+    this.known = true;
+    return out;
+  }
+
+  /**
+   * One call per item, all in one round trip once Redis knows the script; before that the first
+   * call loads it, so a batch does not send the source once per item. Results in item order.
+   */
+  async each<T>(items: readonly T[], call: (item: T) => Promise<unknown>): Promise<unknown[]> {
+    const first = items[0];
+    if (first === undefined) return [];
+    if (this.known) return Promise.all(items.map(call));
+    const head = await call(first);
+    return [head, ...(await Promise.all(items.slice(1).map(call)))];
   }
 }
 
@@ -605,12 +626,8 @@ export class TaskStates {
         ...Object.entries(summaryFields(t.summary)).flat(),
       ]);
     };
-    // Scripts are loaded once by the first call, then the rest go out together.
-    const first = tasks[0];
-    if (!first) return [];
-    const head = await run(first);
-    const rest = await Promise.all(tasks.slice(1).map(run));
-    return [head, ...rest].map((id) => (typeof id === 'string' ? eventIdFromStreamId(id) : null));
+    const ids = await scripts.create.each(tasks, run);
+    return ids.map((id) => (typeof id === 'string' ? eventIdFromStreamId(id) : null));
   }
 
   async transition(taskId: string, spec: TransitionSpec): Promise<TransitionResult> {
@@ -767,11 +784,8 @@ export class TaskStates {
         ...Object.entries(storedFields(doc, versionStride)).flat(),
       ]);
     };
-    const first = docs[0];
-    if (!first) return [];
-    const head = await run(first);
-    const rest = await Promise.all(docs.slice(1).map(run));
-    return [head, ...rest].map((r) => outcomes[Number(r)] ?? 'indexed');
+    const res = await scripts.indexDoc.each(docs, run);
+    return res.map((r) => outcomes[Number(r)] ?? 'indexed');
   }
 
   /**
