@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SessionUser } from './context';
 import type { Services } from './services/services';
-import { sha256Hex } from './services/credential-cache';
+import { credentialHash } from './services/credential-cache';
 import { SESSION_COOKIE, readCookie } from './services/sessions';
 
 /** What the request presented to prove who it is. `bad-token`: an Authorization header we cannot use. */
@@ -37,7 +37,7 @@ export function carriesAuthorization(req: IncomingMessage): boolean {
 
 export async function authenticate(services: Pick<Services, 'sessions' | 'tokens'>, req: IncomingMessage, credential = credentialOf(req)): Promise<Principal | null> {
   if (!credential || credential.kind === 'bad-token') return null;
-  const hash = sha256Hex(credential.kind === 'session' ? credential.sid : credential.token);
+  const hash = credentialHash(credential.kind === 'session' ? credential.sid : credential.token);
   const user = credential.kind === 'session' ? await services.sessions.lookup(hash) : await services.tokens.lookup(credential.token, hash);
   return user ? { user, credential, hash } : null;
 }

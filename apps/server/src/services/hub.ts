@@ -69,6 +69,7 @@ export class Hub {
   private follower: StreamFollower | null = null;
   private readonly subs = new Map<string, Set<Subscription>>();
   private readonly listeners: ((events: StreamEvent[]) => void)[] = [];
+  private readonly readers: ((events: StreamEvent[], span: { after: string; last: string }) => void)[] = [];
   private readonly streamKey: string;
   /** Stretches of the stream trimmed before this process read them, and rows repaired from them. */
   gaps = 0;
@@ -100,13 +101,24 @@ export class Hub {
     this.listeners.push(fn);
   }
 
+  /**
+   * Each batch exactly as read from the stream, with the stretch it covers, before it is handed
+   * out; never the events a gap repair makes up (those are not in the stream).
+   */
+  onStreamRead(fn: (events: StreamEvent[], span: { after: string; last: string }) => void): void {
+    this.readers.push(fn);
+  }
+
   /** Starts following after `fromEventId` (events up to it are already in the index). */
   start(fromEventId: string | null): void {
     this.follower = new StreamFollower(
       this.blockingRedis,
       this.streamKey,
       fromEventId,
-      (events) => this.deliver(events),
+      (events, span) => {
+        for (const fn of this.readers) fn(events, span);
+        this.deliver(events);
+      },
       this.log,
       (after, oldest) => this.repairGap(after, oldest),
     );

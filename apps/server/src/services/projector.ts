@@ -12,7 +12,7 @@
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
 import { TERMINAL_STATUSES, eventIdFromStreamId, eventPatch, isPlainCreation, note } from '@zpub/shared';
-import { VERSION_STRIDE, justBefore, readAfter, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
+import { StreamTail, VERSION_STRIDE, justBefore, readAfter, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
 
@@ -37,6 +37,13 @@ const CHANGED_KEEP_MS = 15 * 60_000;
  * Redis, and a task's detail adds the events of the stream its timeline lacks (TaskService.byId).
  */
 const GATHER_MS = 200;
+/**
+ * Events of the stream this process's follower read, held for the next rounds (StreamTail): a
+ * round that finds its checkpoint there takes its events from memory, not from Redis again. It
+ * never holds more than the stream keeps (ProjectorDeps.streamMaxLen): a projector further behind
+ * reads the stream, as after a start, and finds a trimmed gap there as it always did.
+ */
+const TAIL_MAX = 5_000;
 
 // KEYS: checkpoint, lease. ARGV: this process's lease, the new checkpoint (a sortable event id).
 const CHECKPOINT = `
@@ -62,6 +69,8 @@ export interface ProjectorDeps {
    * (see writeForward); MongoDB takes them in the write's filter, atomically.
    */
   scansBeyondId: boolean;
+  /** About how many events the stream keeps (EVENT_STREAM_MAXLEN). */
+  streamMaxLen: number;
   /** A test hook between reading a round and writing it (test-pause.ts); a no-op otherwise. */
   pause: Pause;
   log: Logger;
@@ -73,6 +82,7 @@ export class Projector {
   private wake: (() => void) | null = null;
   /** Whether an event wakes the current sleep (the idle one) or not (the gathering one). */
   private wakeOnKick = false;
+  private readonly tail: StreamTail;
   lastProjected = '';
   /** Stretches of the stream found trimmed before they were projected, and tasks repaired from them. */
   gaps = 0;
@@ -81,16 +91,24 @@ export class Projector {
   roundsDropped = 0;
   reversioned = 0;
 
-  constructor(private readonly d: ProjectorDeps) {}
+  constructor(private readonly d: ProjectorDeps) {
+    this.tail = new StreamTail(Math.min(TAIL_MAX, d.streamMaxLen));
+  }
 
   setActive(active: boolean): void {
     this.active = active;
+    if (!active) this.tail.clear();
     if (active) this.running ??= this.loop().finally(() => (this.running = null));
     this.wake?.();
   }
 
   kick(): void {
     if (this.wakeOnKick) this.wake?.();
+  }
+
+  /** A batch the follower read from the stream (Hub.onStreamRead), kept while this process projects. */
+  streamRead(events: readonly StreamEvent[], span: { after: string; last: string }): void {
+    if (this.active) this.tail.push(events, span);
   }
 
   async stop(): Promise<void> {
@@ -105,11 +123,15 @@ export class Projector {
         const lease = this.d.lease();
         if (!lease) break;
         let from = (await redis.get(keys.projectorCheckpoint)) ?? null;
-        if (from) {
-          const oldest = await trimmedPast(redis, keys.events, from);
-          if (oldest) from = await this.repairGap(from, oldest, lease);
+        // What the follower read after the checkpoint is here already, and not trimmed by definition.
+        let events = from ? this.tail.after(from, READ) : null;
+        if (!events) {
+          if (from) {
+            const oldest = await trimmedPast(redis, keys.events, from);
+            if (oldest) from = await this.repairGap(from, oldest, lease);
+          }
+          events = await readAfter(redis, keys.events, from, READ);
         }
-        const events = await readAfter(redis, keys.events, from, READ);
         if (events.length === 0) {
           await this.sleep(1000, true);
           continue;
@@ -242,6 +264,8 @@ export class Projector {
       if (!f) {
         f = { set: {}, unset: {}, timeline: [], created: e.v === 0 };
         folded.set(e.taskId, f);
+        // Its document says all of it already; a later event of the round sets what changed.
+        if (isPlainCreation(e)) continue;
       }
       const u = taskUpdate(e);
       for (const [k, v] of Object.entries(u.$set ?? {})) {

@@ -150,6 +150,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
     lease: () => leadership.currentLease,
     holds: (lease) => leadership.holds(lease),
     scansBeyondId,
+    streamMaxLen: env.EVENT_STREAM_MAXLEN,
     pause,
     log: log.child({ part: 'projector' }),
   });
@@ -187,6 +188,7 @@ export async function createServices(env: Env, log: Logger): Promise<Services> {
   // process could not read, is caught by comparing with Redis's set of live tasks now and then.
   const liveTimer = setInterval(() => void live.sync().catch((err: Error) => log.warn({ err: err.message }, 'could not compare the live tasks with Redis')), env.RECONCILE_INTERVAL_MS);
 
+  hub.onStreamRead((events, span) => projector.streamRead(events, span));
   hub.onEvents((events) => {
     projector.kick();
     // A task that ends or leaves the queue frees room for the next one.

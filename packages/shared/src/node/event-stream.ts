@@ -88,7 +88,8 @@ export class StreamFollower {
     private readonly redis: RedisClient,
     private readonly key: string,
     fromEventId: string | null,
-    private readonly onEvents: (events: StreamEvent[]) => void | Promise<void>,
+    /** Each batch, and the position it follows (every entry after `after` up to `last` was read). */
+    private readonly onEvents: (events: StreamEvent[], span: { after: string; last: string }) => void | Promise<void>,
     private readonly log: Logger,
     private readonly onGap?: (after: string, oldest: string) => Promise<void>,
   ) {
@@ -125,10 +126,11 @@ export class StreamFollower {
         const messages = res?.[0]?.messages ?? [];
         if (messages.length >= FOLLOW_COUNT) this.suspect = true;
         if (messages.length === 0) continue;
+        const after = this.position;
         const last = messages[messages.length - 1];
         if (last) this.position = last.id;
         const events = messages.map(parseEntry).filter((e): e is StreamEvent => e !== null);
-        if (events.length > 0) await this.onEvents(events);
+        if (events.length > 0) await this.onEvents(events, { after: eventIdFromStreamId(after), last: eventIdFromStreamId(this.position) });
       } catch (err) {
         if (this.stopped) break;
         this.suspect = true;
@@ -141,5 +143,65 @@ export class StreamFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop?.catch(() => undefined);
+  }
+}
+
+/**
+ * The newest stretch of the stream as one process's follower read it, kept so that another reader
+ * in the same process (the projector) takes events from memory instead of reading and parsing them
+ * from Redis again. It holds every event after `from` up to `last`, oldest first, at most `max`
+ * (the oldest go first); a batch that does not continue where the last one ended (a repaired gap,
+ * a malformed entry skipped) starts it again from that batch.
+ */
+export class StreamTail {
+  private from: string | null = null;
+  private last: string | null = null;
+  private events: StreamEvent[] = [];
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.events.length;
+  }
+
+  push(events: readonly StreamEvent[], span: { after: string; last: string }): void {
+    if (this.last !== span.after) {
+      this.from = span.after;
+      this.events = [];
+    }
+    this.events.push(...events);
+    this.last = span.last;
+    const over = this.events.length - this.max;
+    if (over > 0) {
+      this.from = this.events[over - 1]?.id ?? this.from;
+      this.events = this.events.slice(over);
+    }
+  }
+
+  /**
+   * Up to `count` events strictly after `position`, oldest first, when this tail holds all of them
+   * that the follower has read; null when it does not reach back to `position`, or has nothing
+   * after it (the caller reads the stream then). Events at or before `position` are let go.
+   */
+  after(position: string, count: number): StreamEvent[] | null {
+    if (this.from === null || this.last === null || position < this.from || position >= this.last) return null;
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.events[mid]?.id ?? '') <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) {
+      this.events = this.events.slice(lo);
+      this.from = position;
+    }
+    return this.events.length > 0 ? this.events.slice(0, count) : null;
+  }
+
+  clear(): void {
+    this.from = null;
+    this.last = null;
+    this.events = [];
   }
 }
