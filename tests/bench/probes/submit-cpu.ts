@@ -69,8 +69,7 @@ const ok = res['2xx'];
 if (ok === 0 || res.non2xx > 0) throw new Error(`${ok} accepted, ${res.non2xx} refused: see ${stack.dir}/logs`);
 console.log(`accepted ${ok} in ${SECS} s (${(ok / SECS).toFixed(0)}/s)`);
 console.log(`CPU ms per accepted task: ${Object.entries(cpuS).map(([k, s]) => `${k} ${((s * 1000) / ok).toFixed(3)}`).join(', ')}`);
-const cpu = cpuS as Record<string, number>;
-if (cpu.server && cpu.ferretdb) console.log(`server ÷ ferretdb: ${(cpu.server / cpu.ferretdb).toFixed(3)}`);
+if (cpuS.server && cpuS.ferretdb) console.log(`server ÷ ferretdb: ${(cpuS.server / cpuS.ferretdb).toFixed(3)}`);
 console.log('Redis commands per task:');
 for (const [cmd, calls] of [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])) {
   console.log(`  ${cmd.padEnd(18)} ${(calls / ok).toFixed(3)}`);
