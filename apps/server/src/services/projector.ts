@@ -294,6 +294,8 @@ export class Projector {
 
     const fresh = [...folded].filter(([, f]) => f.created && f.timeline.length > 0);
     const append = [...folded].filter(([, f]) => !f.created && f.timeline.length > 0);
+    // Timelines this round brought into being (inserted, or created by an upsert).
+    const made: string[] = [];
     if (fresh.length > 0) {
       try {
         await this.d.models.TaskTimeline.collection.insertMany(
@@ -301,11 +303,13 @@ export class Projector {
           fresh.map(([id, f]) => ({ _id: new Types.ObjectId(id), events: f.timeline.map(defined) })),
           { ordered: false },
         );
+        made.push(...fresh.map(([id]) => id));
       } catch (err) {
         // A round replayed after a crash finds some timelines there already: append to those
         // instead (the reader drops an event it sees twice).
         const dup = new Set(((err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? []).filter((w) => w.code === 11000).map((w) => w.index));
         if (dup.size === 0) throw err;
+        made.push(...fresh.filter((_, i) => !dup.has(i)).map(([id]) => id));
         append.push(...fresh.filter((_, i) => dup.has(i)));
       }
     }
@@ -316,9 +320,31 @@ export class Projector {
         upsert: true,
       },
     }));
-    for (let i = 0; i < timelineOps.length; i += CHUNK) await this.d.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
+    for (let i = 0; i < timelineOps.length; i += CHUNK) {
+      const res = await this.d.models.TaskTimeline.bulkWrite(timelineOps.slice(i, i + CHUNK), { ordered: true });
+      made.push(...Object.values(res.upsertedIds).map(String));
+    }
     const gone = [...removed].map(([id, attempts]) => ({ id, attempts }));
+    // A remove deletes the documents at once; a round under way then may write a timeline after
+    // that, which the round holding the removal deletes again. A round written after this process
+    // lost the lease may come after that one: it asks Redis's tombstones itself.
+    if (made.length > 0 && !(await this.d.holds(lease))) gone.push(...(await this.removedMeanwhile(made, removed)));
     for (let i = 0; i < gone.length; i += CHUNK) await deleteTaskDocs(this.d.models, gone.slice(i, i + CHUNK));
+  }
+
+  /**
+   * Tasks whose timeline this round created although they were removed: the remove deleted the
+   * documents, the new leader's round deleted them again at the removal event, and this late write
+   * landed after both. Redis's tombstone is set before anything is deleted. A timeline is created
+   * once per task, so this asks about each task once.
+   */
+  private async removedMeanwhile(made: readonly string[], handled: ReadonlyMap<string, number>): Promise<{ id: string; attempts: number }[]> {
+    const ids = made.filter((id) => !handled.has(id));
+    if (ids.length === 0) return [];
+    const { redis, keys } = this.d;
+    const tombstones = await Promise.all(ids.map((id) => redis.hGet(keys.task(id), 'removed')));
+    // The remove deleted the evidence of every attempt; only the timeline can have come back.
+    return ids.filter((_, j) => tombstones[j]).map((id) => ({ id, attempts: 0 }));
   }
 
   /**
