@@ -328,7 +328,7 @@ export class Projector {
     // A remove deletes the documents at once; a round under way then may write a timeline after
     // that, which the round holding the removal deletes again. A round written after this process
     // lost the lease may come after that one: it asks Redis's tombstones itself.
-    if (made.length > 0 && !(await this.d.holds(lease))) gone.push(...(await this.removedMeanwhile(made, removed)));
+    if (made.length > 0 && !(await this.d.holds(lease))) gone.push(...(await this.removedMeanwhile(made)));
     for (let i = 0; i < gone.length; i += CHUNK) await deleteTaskDocs(this.d.models, gone.slice(i, i + CHUNK));
   }
 
@@ -338,13 +338,12 @@ export class Projector {
    * landed after both. Redis's tombstone is set before anything is deleted. A timeline is created
    * once per task, so this asks about each task once.
    */
-  private async removedMeanwhile(made: readonly string[], handled: ReadonlyMap<string, number>): Promise<{ id: string; attempts: number }[]> {
-    const ids = made.filter((id) => !handled.has(id));
-    if (ids.length === 0) return [];
+  private async removedMeanwhile(made: readonly string[]): Promise<{ id: string; attempts: number }[]> {
+    // A task whose removal is in this round has no timeline written here: it is never in `made`.
     const { redis, keys } = this.d;
-    const tombstones = await Promise.all(ids.map((id) => redis.hGet(keys.task(id), 'removed')));
+    const tombstones = await Promise.all(made.map((id) => redis.hGet(keys.task(id), 'removed')));
     // The remove deleted the evidence of every attempt; only the timeline can have come back.
-    return ids.filter((_, j) => tombstones[j]).map((id) => ({ id, attempts: 0 }));
+    return made.filter((_, j) => tombstones[j]).map((id) => ({ id, attempts: 0 }));
   }
 
   /**
