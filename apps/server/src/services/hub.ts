@@ -10,6 +10,7 @@ import {
   firstEventId,
   lastEventId,
   readAfter,
+  removedAmong,
   type Logger,
   type RedisClient,
   type RedisKeys,
@@ -154,7 +155,7 @@ export class Hub {
       const [now, scores, tombstones] = await Promise.all([
         rows.get(chunk, 'repair'),
         Promise.all(chunk.map((id) => this.redis.zScore(this.keys.changed, id))),
-        Promise.all(chunk.map((id) => this.redis.hGet(this.keys.task(id), 'removed'))),
+        removedAmong(this.redis, this.keys, chunk),
       ]);
       chunk.forEach((id, j) => {
         // The last event of that millisecond or earlier, so real events after it still sort later.

@@ -12,7 +12,7 @@
  * live version above MongoDB's, so every process and MongoDB follow the live state again.
  */
 import { TERMINAL_STATUSES, eventIdFromStreamId, eventPatch, isPlainCreation, note } from '@zpub/shared';
-import { StreamTail, VERSION_STRIDE, justBefore, readAfter, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
+import { StreamTail, VERSION_STRIDE, justBefore, readAfter, removedAmong, summaryOf, trimmedPast, type Logger, type Models, type RedisClient, type RedisKeys, type StreamEvent, type TaskStates } from '@zpub/shared/node';
 import { Types } from 'mongoose';
 import type { Pause } from './test-pause';
 
@@ -188,7 +188,7 @@ export class Projector {
       const [lives, scores, tombstones] = await Promise.all([
         Promise.all(chunk.map((id) => states.get(id))),
         Promise.all(chunk.map((id) => redis.zScore(keys.changed, id))),
-        Promise.all(chunk.map((id) => redis.hGet(keys.task(id), 'removed'))),
+        removedAmong(redis, keys, chunk),
       ]);
       const writes: Forward[] = [];
       const gone: { id: string; attempts: number }[] = [];
@@ -340,8 +340,7 @@ export class Projector {
    */
   private async removedMeanwhile(made: readonly string[]): Promise<{ id: string; attempts: number }[]> {
     // A task whose removal is in this round has no timeline written here: it is never in `made`.
-    const { redis, keys } = this.d;
-    const tombstones = await Promise.all(made.map((id) => redis.hGet(keys.task(id), 'removed')));
+    const tombstones = await removedAmong(this.d.redis, this.d.keys, made);
     // The remove deleted the evidence of every attempt; only the timeline can have come back.
     return made.filter((_, j) => tombstones[j]).map((id) => ({ id, attempts: 0 }));
   }

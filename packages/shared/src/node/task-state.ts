@@ -583,6 +583,12 @@ export interface TaskStatesOptions {
   terminalTtlS?: number;
 }
 
+/** Which of these tasks were removed (their live state is a tombstone), in order; one pipelined read each. */
+export async function removedAmong(redis: RedisClient, keys: RedisKeys, taskIds: readonly string[]): Promise<boolean[]> {
+  const marks = await Promise.all(taskIds.map((id) => redis.hGet(keys.task(id), 'removed')));
+  return marks.map((m) => Boolean(m));
+}
+
 export class TaskStates {
   private readonly maxLen: string;
   private readonly ttl: string;
